@@ -1,0 +1,76 @@
+# Hand-written driver: bootstrap, out-of-tree builds and every user-facing target.
+# The real build is autotools (configure.ac, Makefile.am) configured in build*/.
+
+BUILD     ?= build
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CONFIGURE_FLAGS ?= $(if $(CI),--enable-werror,)
+SAN_COMMON = -O1 -g -fno-omit-frame-pointer
+ASAN_FLAGS = $(SAN_COMMON) -fsanitize=address,undefined -fno-sanitize-recover=all
+TSAN_FLAGS = $(SAN_COMMON) -fsanitize=thread
+FUZZ_SECONDS ?= 20
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: all deps demo check check-asan check-tsan check-fuzz fuzz install clean distclean
+
+all: $(BUILD)/Makefile
+	$(MAKE) -C $(BUILD) -j$(JOBS)
+
+deps:
+	@pkgs="$$(sed -e 's/#.*//' debian-packages.txt | xargs)"; \
+	if dpkg-query -W -f='$${Status}\n' $$pkgs 2>/dev/null | grep -vq '^install ok installed$$' || \
+	   [ "$$(dpkg-query -W -f='$${Status}\n' $$pkgs 2>/dev/null | wc -l)" -ne "$$(echo $$pkgs | wc -w)" ]; then \
+		echo "deps: installing Debian packages: $$pkgs"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkgs; \
+	else \
+		echo "deps: all Debian packages present"; \
+	fi
+
+configure build-aux/tap-driver.sh: configure.ac Makefile.am $(wildcard mk/*.am)
+	autoreconf -fi
+	@touch configure
+
+# Every out-of-tree build dir is configured the same way, with its own flags.
+$(BUILD)/Makefile: configure
+	mkdir -p $(BUILD)
+	cd $(BUILD) && ../configure $(CONFIGURE_FLAGS) $(EXTRA_CONFIGURE)
+
+demo: deps all
+	@bash tests/demo.sh $(BUILD)
+
+check: deps all
+	@rc=0; $(MAKE) -C $(BUILD) -j$(JOBS) check || rc=$$?; \
+	bash tests/summary.sh $(BUILD) || rc=1; exit $$rc
+
+check-asan: deps
+	@$(MAKE) --no-print-directory all BUILD=build-asan \
+		EXTRA_CONFIGURE='CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined"'
+	@rc=0; ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		$(MAKE) -C build-asan -j$(JOBS) check || rc=$$?; \
+	bash tests/summary.sh build-asan || rc=1; exit $$rc
+
+check-tsan: deps
+	@$(MAKE) --no-print-directory all BUILD=build-tsan \
+		EXTRA_CONFIGURE='CFLAGS="$(TSAN_FLAGS)" LDFLAGS="-fsanitize=thread"'
+	@rc=0; TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+		$(MAKE) -C build-tsan -j$(JOBS) check || rc=$$?; \
+	bash tests/summary.sh build-tsan || rc=1; exit $$rc
+
+# libFuzzer targets (clang); each runs FUZZ_SECONDS on its seed corpus.
+fuzz: deps
+	@$(MAKE) --no-print-directory all BUILD=build-fuzz \
+		EXTRA_CONFIGURE='CC=clang --enable-fuzz CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined"'
+
+check-fuzz: fuzz
+	@bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+install: all
+	$(MAKE) -C $(BUILD) install DESTDIR="$(DESTDIR)" prefix="$(PREFIX)"
+
+clean:
+	rm -rf build build-asan build-tsan build-fuzz
+
+distclean: clean
+	rm -rf autom4te.cache build-aux aclocal.m4 configure Makefile.in config.h.in config.h.in~

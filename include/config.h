@@ -1,0 +1,77 @@
+/*
+ * Settings: one typed table in config.c (name, type, default, check, doc line)
+ * from which parsing, `compauthd -n` and the man page's settings list derive.
+ * A loaded config is an immutable, refcounted snapshot; SIGHUP swaps it.
+ */
+#ifndef COMPAUTHD_CONFIG_H
+#define COMPAUTHD_CONFIG_H
+
+#include <stdio.h>
+#include <stddef.h>
+#include "netaddr.h"
+
+enum on_dns_error { ON_DNS_ERROR_ACCEPT = 0, ON_DNS_ERROR_TEMPFAIL };
+
+struct str_list {
+	size_t n;
+	char **v;
+};
+
+struct cidr_list {
+	size_t n;
+	struct cidr *v;
+};
+
+struct config {
+	char *path;                     /* file it came from, NULL for defaults */
+
+	char *authserv_id;
+	char *socket;                   /* unix:/path | inet:PORT@ADDR | inet6:PORT@ADDR */
+	char *socket_owner;             /* "" = leave as created */
+	char *socket_group;
+	unsigned socket_mode;           /* octal in the file */
+	char *user;                     /* "" = do not change */
+	char *group;
+	char *pidfile;                  /* "" = none */
+
+	struct str_list dns_servers;    /* IP or IP:port / [IPv6]:port; empty = resolv.conf */
+	unsigned dns_timeout_ms;
+	unsigned message_dns_deadline_ms;
+	unsigned dns_query_budget;      /* queries one message may send */
+	unsigned dns_cache_entries;
+	char *zone_file;                /* "" = real DNS */
+
+	struct cidr_list trusted_clients;
+	unsigned max_headers;
+	unsigned max_header_bytes;
+	unsigned shutdown_timeout_ms;
+	int on_oversize;                /* enum on_dns_error values: accept | tempfail */
+
+	int log_level;                  /* enum log_level */
+	int log_format;                 /* enum log_format */
+	int on_dns_error;               /* enum on_dns_error */
+};
+
+/* Built-in defaults (authserv_id = this host's name). Never NULL. */
+struct config *config_defaults(void);
+/*
+ * Loads and validates FILE. On error returns NULL and writes
+ * "FILE:LINE: message" into err.
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+/* Same, from a string (tests, fuzzing); name is used in messages. */
+struct config *config_parse(const char *name, const char *text, size_t len,
+    char *err, size_t errlen);
+void config_free(struct config **cp);
+
+/* `compauthd -n`: every setting, "name = value", in table order. */
+void config_dump(const struct config *c, FILE *out);
+/* The man page's settings list (mdoc .It entries), from the table. */
+void config_man(FILE *out);
+
+/* Process-wide current snapshot: readers take a reference for a message. */
+void config_install(struct config *c);      /* takes ownership */
+struct config *config_acquire(void);        /* never NULL once installed */
+void config_release(struct config **cp);
+
+#endif
