@@ -57,7 +57,7 @@ tap_skip(const char *why)
 	printf("ok %d # SKIP %s\n", tap_count, why);
 }
 
-static void __attribute__((unused))
+static void __attribute__((unused, format(printf, 1, 2)))
 tap_diag(const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,306 @@
+/*
+ * compauthd: options, start-up order and the signal loop.
+ *
+ * Start-up: load config, bind the milter socket (as root), detach, write
+ * the pidfile, drop privileges, start the resolver, then libmilter. The
+ * main thread only waits for signals: it is the thread the kernel prefers
+ * for process signals while it waits, which keeps SIGHUP away from
+ * libmilter's own signal thread (that one would stop the filter). Reloads
+ * run on a separate thread so the main thread is back in sigwait at once.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "milter.h"
+#include "msg.h"
+#include "runtime.h"
+#include "testmode.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG SYSCONFDIR "/compauthd/compauthd.conf"
+
+static const char *config_path = DEFAULT_CONFIG;
+static int config_path_given;
+static pthread_t main_thread;
+static atomic_int milter_exited;
+static atomic_int stopping;
+static sem_t reload_sem;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: compauthd [-c FILE] [-f] [-n] [-V]\n"
+	    "       compauthd [-c FILE] -t MESSAGE --client-ip IP [--helo NAME] [--mail-from ADDR]\n"
+	    "                 [--zone FILE] [--client-name NAME] [--auth USER] [--qid ID]\n"
+	    "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
+	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -n       check the configuration and print the effective settings\n"
+	    "  -t FILE  test mode: run one message through the checks, print the header\n"
+	    "  -V       print the version\n");
+}
+
+static struct config *
+load_config(char *err, size_t errlen)
+{
+	if (!config_path_given && access(config_path, F_OK) != 0 && errno == ENOENT)
+		return config_defaults();
+	return config_load(config_path, err, errlen);
+}
+
+static void
+warn_restart_only(const struct config *old, const struct config *cur)
+{
+	static const char *const what = "needs a restart to take effect";
+
+	if (strcmp(old->socket, cur->socket) != 0)
+		log_warn(NULL, "socket changed: %s", what);
+	if (strcmp(old->user, cur->user) != 0 || strcmp(old->group, cur->group) != 0)
+		log_warn(NULL, "user/group changed: %s", what);
+	if (strcmp(old->pidfile, cur->pidfile) != 0)
+		log_warn(NULL, "pidfile changed: %s", what);
+}
+
+static void
+reload(void)
+{
+	struct runtime *cur, *rt;
+	struct config *cfg;
+	char err[1024], note[64];
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	snprintf(note, sizeof(note), "RELOADING=1\nMONOTONIC_USEC=%llu",
+	    (unsigned long long)ts.tv_sec * 1000000ULL + (unsigned long long)ts.tv_nsec / 1000);
+	daemon_notify(note);
+	cfg = load_config(err, sizeof(err));
+	if (cfg == NULL) {
+		log_err(NULL, "reload failed, keeping the running configuration: %s", err);
+		daemon_notify("READY=1");
+		return;
+	}
+	cur = runtime_acquire();
+	warn_restart_only(cur->cfg, cfg);
+	rt = runtime_new(cfg, cur, err, sizeof(err));
+	runtime_release(&cur);
+	if (rt == NULL) {
+		log_err(NULL, "reload failed, keeping the running configuration: %s", err);
+		daemon_notify("READY=1");
+		return;
+	}
+	log_configure(rt->cfg->log_level, rt->cfg->log_format);
+	runtime_install(rt);
+	log_notice(NULL, "configuration reloaded from %s", config_path_given ? config_path :
+	    (access(config_path, F_OK) == 0 ? config_path : "built-in defaults"));
+	daemon_notify("READY=1");
+}
+
+static void *
+reload_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		while (sem_wait(&reload_sem) != 0 && errno == EINTR)
+			;
+		if (atomic_load(&stopping))
+			return NULL;
+		reload();
+	}
+}
+
+static void *
+milter_thread(void *arg)
+{
+	(void)arg;
+	milter_run();
+	atomic_store(&milter_exited, 1);
+	pthread_kill(main_thread, SIGUSR2);
+	return NULL;
+}
+
+/* Lets in-flight messages reach end of message, for at most timeout_ms. */
+static void
+drain(unsigned timeout_ms)
+{
+	unsigned waited = 0;
+	struct timespec step = { 0, 50 * 1000000L };
+
+	while (msg_in_flight() > 0 && waited < timeout_ms) {
+		nanosleep(&step, NULL);
+		waited += 50;
+	}
+	if (msg_in_flight() > 0)
+		log_warn(NULL, "stopping with %u message(s) still in progress", msg_in_flight());
+}
+
+static int
+run_daemon(struct config *cfg, int foreground)
+{
+	struct runtime *rt;
+	pthread_t mt, rtid;
+	sigset_t set;
+	char err[1024];
+	int fd, sig, rc = 0;
+	char *pidfile = strdup(cfg->pidfile);
+	char *sockpath = NULL;
+
+	log_init("compauthd", foreground);
+	log_configure(cfg->log_level, cfg->log_format);
+
+	/* Before any thread exists, so every thread inherits the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	fd = daemon_listen_fd(err, sizeof(err));
+	if (fd == -2 || milter_open(cfg, fd, err, sizeof(err)) != 0) {
+		log_err(NULL, "%s", err);
+		if (!foreground)
+			fprintf(stderr, "compauthd: %s\n", err);
+		return EX_OSERR;
+	}
+	if (milter_socket_path())
+		sockpath = strdup(milter_socket_path());
+	if (!foreground && daemon_detach(err, sizeof(err)) != 0) {
+		log_err(NULL, "%s", err);
+		return EX_OSERR;
+	}
+	if (daemon_pidfile_write(pidfile, err, sizeof(err)) != 0 ||
+	    daemon_drop_privileges(cfg->user, cfg->group, err, sizeof(err)) != 0) {
+		log_err(NULL, "%s", err);
+		daemon_ready(0);
+		return EX_OSERR;
+	}
+	rt = runtime_new(cfg, NULL, err, sizeof(err));
+	if (rt == NULL) {
+		log_err(NULL, "%s", err);
+		daemon_ready(0);
+		return EX_CONFIG;
+	}
+	runtime_install(rt);
+	main_thread = pthread_self();
+	sem_init(&reload_sem, 0, 0);
+	if (pthread_create(&rtid, NULL, reload_thread, NULL) != 0 ||
+	    pthread_create(&mt, NULL, milter_thread, NULL) != 0) {
+		log_err(NULL, "cannot start threads");
+		daemon_ready(0);
+		return EX_OSERR;
+	}
+	log_notice(NULL, "compauthd " PACKAGE_VERSION " ready (pid %ld)", (long)getpid());
+	daemon_ready(1);
+	daemon_notify("READY=1");
+
+	for (;;) {
+		sig = sigwaitinfo(&set, NULL);
+		if (sig < 0)
+			continue;
+		if (sig == SIGHUP) {
+			sem_post(&reload_sem);
+			continue;
+		}
+		if (sig == SIGUSR2 && !atomic_load(&milter_exited))
+			continue;
+		break;
+	}
+	atomic_store(&stopping, 1);
+	sem_post(&reload_sem);
+	daemon_notify("STOPPING=1");
+	if (sig == SIGUSR2) {
+		/* libmilter stopped by itself (a signal it caught, or a fatal error). */
+		log_err(NULL, "the milter listener stopped unexpectedly; exiting");
+		rc = EX_SOFTWARE;
+	} else {
+		log_notice(NULL, "stopping on signal %d; %u message(s) in progress", sig, msg_in_flight());
+		milter_stop();
+		rt = runtime_acquire();
+		drain(rt ? rt->cfg->shutdown_timeout_ms : 0);
+		runtime_release(&rt);
+	}
+	if (sockpath)
+		unlink(sockpath);
+	daemon_pidfile_remove(pidfile);
+	log_notice(NULL, "stopped");
+	/* libmilter's worker threads may still hold idle MTA connections: end here. */
+	fflush(NULL);
+	_exit(rc);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "client-ip", required_argument, NULL, 'I' },
+		{ "client-name", required_argument, NULL, 'N' },
+		{ "helo", required_argument, NULL, 'H' },
+		{ "mail-from", required_argument, NULL, 'F' },
+		{ "zone", required_argument, NULL, 'Z' },
+		{ "auth", required_argument, NULL, 'A' },
+		{ "qid", required_argument, NULL, 'Q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct testmode_opts to;
+	struct config *cfg;
+	char err[1024];
+	int c, foreground = 0, check_only = 0;
+
+	memset(&to, 0, sizeof(to));
+	while ((c = getopt_long(argc, argv, "c:fnt:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; config_path_given = 1; break;
+		case 'f': foreground = 1; break;
+		case 'n': check_only = 1; break;
+		case 't': to.message = optarg; break;
+		case 'V': printf("compauthd %s\n", PACKAGE_VERSION); return 0;
+		case 'I': to.client_ip = optarg; break;
+		case 'N': to.client_name = optarg; break;
+		case 'H': to.helo = optarg; break;
+		case 'F': to.mail_from = optarg; break;
+		case 'Z': to.zone = optarg; break;
+		case 'A': to.auth_user = optarg; break;
+		case 'Q': to.qid = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	cfg = load_config(err, sizeof(err));
+	if (cfg == NULL) {
+		fprintf(stderr, "compauthd: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (check_only) {
+		config_dump(cfg, stdout);
+		config_free(&cfg);
+		return 0;
+	}
+	if (to.message != NULL) {
+		log_init("compauthd", 1);
+		log_configure(cfg->log_level < LOG_LVL_WARN ? cfg->log_level : LOG_LVL_WARN,
+		    cfg->log_format);
+		return testmode_run(cfg, &to, stdout);
+	}
+	return run_daemon(cfg, foreground);
+}

@@ -1,0 +1,356 @@
+/*
+ * The message pipeline. Each callback starts the DNS work its input allows
+ * (iprev at connect; later checks at MAIL FROM, headers and end of headers)
+ * and only msg_eom waits, once, with one deadline, for whatever is still
+ * outstanding. Everything a message owns lives in its arena.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "authres.h"
+#include "iprev.h"
+#include "log.h"
+#include "msg.h"
+
+#define MSG_MAX_AR_DELETE 10000
+
+struct session {
+	struct runtime *rt;
+	struct arena *arena;
+	const char *hostname;
+	struct netaddr ip;
+	const char *helo;
+	const char *trusted_why;        /* non-NULL: this client is not checked */
+	struct dns_set *dns;
+	struct iprev *iprev;
+};
+
+struct msg_header {
+	struct msg_header *next;
+	const char *name;
+	const char *value;
+};
+
+struct msg {
+	struct session *s;
+	const struct config *cfg;
+	struct arena *arena;
+	struct dns_set *dns;
+	char qid[64];
+	const char *sender;
+	const char *skip_why;           /* non-NULL: not checked (auth, trusted) */
+	struct msg_header *hdr_head, *hdr_tail;
+	unsigned nheaders;
+	size_t header_bytes;
+	int oversize;
+	unsigned ar_seen;
+	unsigned *ar_delete;
+	size_t ndelete, delete_cap;
+	int ar_delete_overflow;
+	struct msg_outcome out;
+};
+
+static atomic_uint msg_live;
+
+static const char *
+qid_or_null(const struct msg *m)
+{
+	return m->qid[0] ? m->qid : NULL;
+}
+
+struct session *
+session_new(struct runtime *rt, const char *hostname, const struct netaddr *ip)
+{
+	struct arena *a = arena_new();
+	struct session *s = arena_alloc(a, sizeof(*s));
+	const struct config *cfg = rt->cfg;
+	size_t i;
+
+	s->rt = rt;
+	s->arena = a;
+	s->hostname = arena_strdup(a, hostname ? hostname : "unknown");
+	if (ip != NULL)
+		s->ip = *ip;
+	for (i = 0; i < cfg->trusted_clients.n && s->ip.family != 0; i++)
+		if (cidr_match(&cfg->trusted_clients.v[i], &s->ip))
+			s->trusted_why = "trusted client";
+	s->dns = dns_set_new(rt->res, cfg->dns_query_budget, NULL);
+	if (s->trusted_why == NULL) {
+		dns_set_lock(s->dns);
+		s->iprev = iprev_start(a, s->dns, &s->ip);
+		dns_set_unlock(s->dns);
+	}
+	return s;
+}
+
+void
+session_helo(struct session *s, const char *helo)
+{
+	s->helo = arena_strdup(s->arena, helo ? helo : "");
+}
+
+void
+session_free(struct session **sp)
+{
+	struct session *s;
+	struct arena *a;
+
+	if (sp == NULL || (s = *sp) == NULL)
+		return;
+	*sp = NULL;
+	/* Cancel before the arena goes: late answers must find nothing to write to. */
+	dns_set_free(&s->dns);
+	runtime_release(&s->rt);
+	a = s->arena;
+	arena_free(&a);
+}
+
+struct msg *
+msg_new(struct session *s)
+{
+	struct arena *a = arena_new();
+	struct msg *m = arena_alloc(a, sizeof(*m));
+
+	m->s = s;
+	m->cfg = s->rt->cfg;
+	m->arena = a;
+	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, NULL);
+	m->skip_why = s->trusted_why;
+	atomic_fetch_add(&msg_live, 1);
+	return m;
+}
+
+void
+msg_set_qid(struct msg *m, const char *qid)
+{
+	if (m->qid[0] == '\0' && qid != NULL && *qid != '\0')
+		snprintf(m->qid, sizeof(m->qid), "%s", qid);
+}
+
+const char *
+msg_qid(const struct msg *m)
+{
+	return m->qid[0] ? m->qid : "NOQUEUE";
+}
+
+void
+msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
+{
+	m->sender = arena_strdup(m->arena, sender ? sender : "");
+	if (auth_authen != NULL && *auth_authen != '\0')
+		m->skip_why = "authenticated submission";
+}
+
+static void
+msg_note_ar(struct msg *m, const char *value)
+{
+	m->ar_seen++;
+	if (!authres_claims_id(value, strlen(value), m->cfg->authserv_id))
+		return;
+	if (m->ndelete == MSG_MAX_AR_DELETE) {
+		m->ar_delete_overflow = 1;
+		return;
+	}
+	if (m->ndelete == m->delete_cap) {
+		size_t cap = m->delete_cap ? m->delete_cap * 2 : 8;
+		unsigned *v = arena_alloc(m->arena, cap * sizeof(*v));
+
+		if (m->ndelete)
+			memcpy(v, m->ar_delete, m->ndelete * sizeof(*v));
+		m->ar_delete = v;
+		m->delete_cap = cap;
+	}
+	m->ar_delete[m->ndelete++] = m->ar_seen;
+	log_notice(qid_or_null(m), "removing Authentication-Results #%u: it claims our authserv-id %s",
+	    m->ar_seen, m->cfg->authserv_id);
+}
+
+void
+msg_header(struct msg *m, const char *name, const char *value)
+{
+	struct msg_header *h;
+	size_t nlen = strlen(name), vlen = strlen(value);
+
+	if (value == NULL)
+		value = "";
+	/* Forged results are removed however many headers came before them. */
+	if (strcasecmp(name, AR_FIELD) == 0)
+		msg_note_ar(m, value);
+	if (m->oversize)
+		return;
+	if (m->nheaders + 1 > m->cfg->max_headers ||
+	    m->header_bytes + nlen + vlen > m->cfg->max_header_bytes) {
+		m->oversize = 1;
+		log_warn(qid_or_null(m), "header limits reached (max_headers=%u, max_header_bytes=%u): "
+		    "later headers are not examined", m->cfg->max_headers, m->cfg->max_header_bytes);
+		return;
+	}
+	h = arena_alloc(m->arena, sizeof(*h));
+	h->name = arena_strndup(m->arena, name, nlen);
+	h->value = arena_strndup(m->arena, value, vlen);
+	if (m->hdr_tail)
+		m->hdr_tail->next = h;
+	else
+		m->hdr_head = h;
+	m->hdr_tail = h;
+	m->nheaders++;
+	m->header_bytes += nlen + vlen;
+}
+
+void
+msg_eoh(struct msg *m)
+{
+	(void)m;
+}
+
+void
+msg_body(struct msg *m, const unsigned char *data, size_t len)
+{
+	(void)m;
+	(void)data;
+	(void)len;
+}
+
+/* Results of the checks, in header order, collected at end of message. */
+struct msg_results {
+	struct ar_result r[8];
+	struct ar_prop p[8][6];
+	size_t n;
+	int temperror;
+};
+
+static void
+msg_add_iprev(struct msg *m, struct msg_results *mr)
+{
+	struct session *s = m->s;
+	struct iprev_result ir;
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	char ipbuf[64];
+
+	if (s->iprev == NULL)
+		return;
+	dns_set_lock(s->dns);
+	iprev_get(s->iprev, &ir);
+	dns_set_unlock(s->dns);
+	p[0].ptype = "policy";
+	p[0].name = "iprev";
+	p[0].value = arena_strdup(m->arena, netaddr_str(&s->ip, ipbuf, sizeof(ipbuf)));
+	p[0].comment = ir.name ? ir.name : ir.why;
+	r->method = "iprev";
+	r->result = iprev_res_name(ir.res);
+	r->nprops = 1;
+	r->props = p;
+	if (ir.res == IPREV_TEMPERROR)
+		mr->temperror = 1;
+	mr->n++;
+}
+
+static void
+msg_set_reply(struct msg *m, enum msg_action act, const char *rcode, const char *xcode,
+    const char *text)
+{
+	m->out.action = act;
+	m->out.rcode = rcode;
+	m->out.xcode = xcode;
+	m->out.text = text;
+}
+
+static const char *
+msg_action_name(enum msg_action a)
+{
+	switch (a) {
+	case MSG_ACCEPT: return "accept";
+	case MSG_REJECT: return "reject";
+	case MSG_TEMPFAIL: return "tempfail";
+	case MSG_QUARANTINE: return "quarantine";
+	}
+	return "accept";
+}
+
+/* One log line per message: every result, the client, the action. */
+static const char *
+msg_summary(struct msg *m, const struct msg_results *mr)
+{
+	char res[1024];
+	size_t off = 0, i;
+
+	res[0] = '\0';
+	for (i = 0; i < mr->n && off < sizeof(res); i++) {
+		const struct ar_result *r = &mr->r[i];
+		const char *c = r->nprops ? r->props[0].comment : NULL;
+
+		off += (size_t)snprintf(res + off, sizeof(res) - off, "%s=%s%s%s%s, ",
+		    r->method, r->result, c ? " (" : "", c ? c : "", c ? ")" : "");
+	}
+	return arena_printf(m->arena, "%sfrom=<%s> helo=%s client=%s%s%s%s action=%s%s",
+	    res, m->sender ? m->sender : "", m->s->helo ? m->s->helo : "", m->s->hostname,
+	    m->skip_why ? " not checked (" : "", m->skip_why ? m->skip_why : "",
+	    m->skip_why ? ")" : "", msg_action_name(m->out.action),
+	    m->ndelete ? arena_printf(m->arena, " removed_forged_ar=%zu", m->ndelete) : "");
+}
+
+const struct msg_outcome *
+msg_eom(struct msg *m)
+{
+	const struct config *cfg = m->cfg;
+	struct msg_results mr;
+	uint64_t deadline;
+	unsigned *desc;
+	size_t i;
+
+	memset(&mr, 0, sizeof(mr));
+	memset(&m->out, 0, sizeof(m->out));
+	m->out.action = MSG_ACCEPT;
+
+	if (m->skip_why == NULL) {
+		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
+		dns_set_wait(m->s->dns, deadline);
+		dns_set_wait(m->dns, deadline);
+		msg_add_iprev(m, &mr);
+		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
+		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL)
+			msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",
+			    "Temporary DNS failure while authenticating the message, try again later");
+	}
+	if (m->oversize && cfg->on_oversize == ON_DNS_ERROR_TEMPFAIL)
+		msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",
+		    "Message header exceeds local limits, try again later");
+	if (m->ar_delete_overflow)
+		/* We could not remove every forged result: never pass one on. */
+		msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",
+		    "Too many Authentication-Results headers");
+
+	desc = arena_alloc(m->arena, (m->ndelete + 1) * sizeof(*desc));
+	for (i = 0; i < m->ndelete; i++)
+		desc[i] = m->ar_delete[m->ndelete - 1 - i];
+	m->out.ndelete = m->ndelete;
+	m->out.delete_idx = desc;
+	m->out.summary = msg_summary(m, &mr);
+	return &m->out;
+}
+
+void
+msg_free(struct msg **mp)
+{
+	struct msg *m;
+	struct arena *a;
+
+	if (mp == NULL || (m = *mp) == NULL)
+		return;
+	*mp = NULL;
+	dns_set_free(&m->dns);
+	a = m->arena;
+	arena_free(&a);
+	atomic_fetch_sub(&msg_live, 1);
+}
+
+unsigned
+msg_in_flight(void)
+{
+	return atomic_load(&msg_live);
+}

@@ -1,0 +1,211 @@
+/*
+ * The message pipeline end to end (msg.c over the zone-file resolver):
+ * exact header values, forged-header removal, skips, limits and the DNS
+ * error policy. The daemon and test mode both drive exactly these calls.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "msg.h"
+#include "runtime.h"
+#include "tap.h"
+
+static char zone_path[1024];
+
+static struct config *
+cfg_new(void)
+{
+	struct config *c = config_defaults();
+
+	free(c->authserv_id);
+	c->authserv_id = strdup("mx.test.example");
+	free(c->zone_file);
+	c->zone_file = strdup(zone_path);
+	c->message_dns_deadline_ms = 2000;
+	return c;
+}
+
+struct hdr {
+	const char *name, *value;
+};
+
+static const struct hdr plain[] = {
+	{ "From", " ben@fabrikam.example" },
+	{ "Subject", " hi" },
+	{ NULL, NULL },
+};
+
+/* Runs one message; returns the outcome's fields copied into out strings. */
+struct result {
+	char ar[1024];
+	int has_ar;
+	enum msg_action action;
+	char reply[256];
+	unsigned del[16];
+	size_t ndel;
+};
+
+static void
+run(struct config *cfg, const char *ip, const char *auth, const struct hdr *h, struct result *r)
+{
+	struct runtime *rt;
+	struct session *s;
+	struct msg *m;
+	const struct msg_outcome *o;
+	struct netaddr a;
+	char err[256];
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	rt = runtime_new(cfg, NULL, err, sizeof(err));
+	if (rt == NULL) {
+		tap_diag("runtime_new: %s", err);
+		return;
+	}
+	netaddr_parse(ip, &a);
+	s = session_new(rt, "[client]", &a);
+	session_helo(s, "helo.example");
+	m = msg_new(s);
+	msg_set_qid(m, "TEST1");
+	msg_envfrom(m, "ben@fabrikam.example", auth);
+	for (; h->name; h++)
+		msg_header(m, h->name, h->value);
+	msg_eoh(m);
+	msg_body(m, (const unsigned char *)"hello\r\n", 7);
+	o = msg_eom(m);
+	if (o->ar_value) {
+		snprintf(r->ar, sizeof(r->ar), "%s", o->ar_value);
+		r->has_ar = 1;
+	}
+	r->action = o->action;
+	if (o->rcode)
+		snprintf(r->reply, sizeof(r->reply), "%s %s %s", o->rcode, o->xcode, o->text);
+	for (i = 0; i < o->ndelete && i < 16; i++)
+		r->del[i] = o->delete_idx[i];
+	r->ndel = o->ndelete;
+	msg_free(&m);
+	session_free(&s);
+}
+
+static void
+test_iprev(void)
+{
+	static const struct {
+		const char *ip, *ar;
+	} cases[] = {
+		{ "192.0.2.10", " mx.test.example;\n\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example)" },
+		{ "2001:db8::25", " mx.test.example;\n\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example)" },
+		{ "198.51.100.7", " mx.test.example;\n\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example)" },
+		{ "203.0.113.5", " mx.test.example;\n\tiprev=fail policy.iprev=203.0.113.5 (no PTR record)" },
+		{ "203.0.113.9", " mx.test.example;\n\tiprev=temperror policy.iprev=203.0.113.9 (timeout)" },
+	};
+	struct result r;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(cfg_new(), cases[i].ip, NULL, plain, &r);
+		is_str(r.ar, cases[i].ar, "iprev header for %s (RFC 8601 3)", cases[i].ip);
+		is_int(r.action, MSG_ACCEPT, "accepted: %s", cases[i].ip);
+	}
+}
+
+static void
+test_dns_error_policy(void)
+{
+	struct config *c = cfg_new();
+	struct result r;
+
+	c->on_dns_error = ON_DNS_ERROR_TEMPFAIL;
+	run(c, "203.0.113.9", NULL, plain, &r);
+	is_int(r.action, MSG_TEMPFAIL, "on_dns_error=tempfail: DNS timeout tempfails");
+	is_str(r.reply, "451 4.7.0 Temporary DNS failure while authenticating the message, try again later",
+	    "tempfail reply");
+	c = cfg_new();
+	c->on_dns_error = ON_DNS_ERROR_TEMPFAIL;
+	run(c, "203.0.113.5", NULL, plain, &r);
+	is_int(r.action, MSG_ACCEPT, "on_dns_error=tempfail: a definite fail is not a DNS error");
+}
+
+static const struct hdr forged[] = {
+	{ "Authentication-Results", " mx.test.example; iprev=pass" },
+	{ "From", " x@example.org" },
+	{ "Authentication-Results", " other.example; spf=fail" },
+	{ "authentication-results", " MX.TEST.EXAMPLE\n\t; dkim=pass" },
+	{ "Authentication-Results", " mx.test.example.evil; spf=pass" },
+	{ "Authentication-Results", " (comment) \"mx.test.example\"; none" },
+	{ NULL, NULL },
+};
+
+static void
+test_forged(void)
+{
+	struct result r;
+
+	run(cfg_new(), "192.0.2.10", NULL, forged, &r);
+	is_int(r.ndel, 3, "three headers claim our authserv-id");
+	is_int(r.del[0], 5, "removed in descending order: #5 (quoted, after a comment)");
+	is_int(r.del[1], 3, "#3 (other case, folded)");
+	is_int(r.del[2], 1, "#1");
+	ok(r.has_ar, "our header is still added");
+}
+
+static void
+test_skips(void)
+{
+	struct config *c;
+	struct result r;
+
+	run(cfg_new(), "192.0.2.10", "alice", forged, &r);
+	ok(!r.has_ar, "authenticated submission: no header");
+	is_int(r.ndel, 3, "authenticated submission: forged headers still removed");
+	c = cfg_new();
+	c->trusted_clients.v = calloc(1, sizeof(struct cidr));
+	c->trusted_clients.n = 1;
+	cidr_parse("192.0.2.0/24", &c->trusted_clients.v[0]);
+	run(c, "192.0.2.10", NULL, plain, &r);
+	ok(!r.has_ar, "trusted client: no header");
+	is_int(r.action, MSG_ACCEPT, "trusted client: accepted");
+}
+
+static void
+test_limits(void)
+{
+	static const struct hdr many[] = {
+		{ "A", " 1" }, { "B", " 2" }, { "C", " 3" },
+		{ "Authentication-Results", " mx.test.example; spf=pass" },
+		{ NULL, NULL },
+	};
+	struct config *c = cfg_new();
+	struct result r;
+
+	c->max_headers = 2;
+	run(c, "192.0.2.10", NULL, many, &r);
+	is_int(r.action, MSG_ACCEPT, "over max_headers with on_oversize=accept: accepted");
+	is_int(r.ndel, 1, "a forged header beyond the limit is still removed");
+	c = cfg_new();
+	c->max_headers = 2;
+	c->on_oversize = ON_DNS_ERROR_TEMPFAIL;
+	run(c, "192.0.2.10", NULL, many, &r);
+	is_int(r.action, MSG_TEMPFAIL, "over max_headers with on_oversize=tempfail: tempfail");
+	c = cfg_new();
+	c->max_header_bytes = 10;
+	c->on_oversize = ON_DNS_ERROR_TEMPFAIL;
+	run(c, "192.0.2.10", NULL, plain, &r);
+	is_int(r.action, MSG_TEMPFAIL, "over max_header_bytes: tempfail");
+}
+
+int
+main(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	snprintf(zone_path, sizeof(zone_path), "%s/conf/demo/demo.zone", top ? top : ".");
+	test_iprev();
+	test_dns_error_policy();
+	test_forged();
+	test_skips();
+	test_limits();
+	return tap_done();
+}
