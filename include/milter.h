@@ -11,9 +11,10 @@
  * activation. A unix socket gets socket_owner/group/mode.
  */
 int milter_open(const struct config *cfg, int inherited_fd, char *err, size_t errlen);
-/* Runs libmilter's accept loop until milter_stop(); returns 0 on an orderly stop. */
+/* Runs libmilter's accept loop; returns only if libmilter stops by itself. */
 int milter_run(void);
-void milter_stop(void);
+/* No new connections; the open ones are still served (bounded drain). */
+void milter_stop_accepting(void);
 /* The unix socket path we created (to remove at exit), or NULL. */
 const char *milter_socket_path(void);
 

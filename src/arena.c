@@ -17,7 +17,7 @@ struct arena_block {
 	struct arena_block *next;
 	size_t size;
 	size_t used;
-	unsigned char data[];
+	_Alignas(16) unsigned char data[];
 };
 
 struct arena {

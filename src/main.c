@@ -2,13 +2,18 @@
  * compauthd: options, start-up order and the signal loop.
  *
  * Start-up: load config, bind the milter socket (as root), detach, write
- * the pidfile, drop privileges, start the resolver, then libmilter. The
- * main thread only waits for signals: it is the thread the kernel prefers
- * for process signals while it waits, which keeps SIGHUP away from
- * libmilter's own signal thread (that one would stop the filter). Reloads
- * run on a separate thread so the main thread is back in sigwait at once.
+ * the pidfile, drop privileges, start the resolver, then libmilter.
+ *
+ * Signals: libmilter runs a thread of its own that sigwait()s for SIGHUP
+ * and SIGTERM and stops the filter on either. Every thread but the main
+ * one blocks those signals, and the main thread keeps them unblocked with
+ * handlers: the kernel hands a process signal to the main thread (the one
+ * kill() names) whenever that thread can take it, so libmilter's thread
+ * does not see them. The handlers only write to a pipe; the main thread
+ * reads it and passes reloads to a thread of their own.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -40,6 +45,19 @@ static pthread_t main_thread;
 static atomic_int milter_exited;
 static atomic_int stopping;
 static sem_t reload_sem;
+static int signal_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int saved = errno;
+
+	if (write(signal_pipe[1], &c, 1) != 1) {
+		/* A full pipe already holds a wake-up. */
+	}
+	errno = saved;
+}
 
 static void
 usage(FILE *f)
@@ -199,20 +217,37 @@ run_daemon(struct config *cfg, int foreground)
 	runtime_install(rt);
 	main_thread = pthread_self();
 	sem_init(&reload_sem, 0, 0);
-	if (pthread_create(&rtid, NULL, reload_thread, NULL) != 0 ||
+	if (pipe2(signal_pipe, O_CLOEXEC) != 0 ||
+	    pthread_create(&rtid, NULL, reload_thread, NULL) != 0 ||
 	    pthread_create(&mt, NULL, milter_thread, NULL) != 0) {
 		log_err(NULL, "cannot start threads");
 		daemon_ready(0);
 		return EX_OSERR;
+	}
+	/* Only now, with every other thread started blocked, may main take them. */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGUSR2, &sa, NULL);
+		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	}
 	log_notice(NULL, "compauthd " PACKAGE_VERSION " ready (pid %ld)", (long)getpid());
 	daemon_ready(1);
 	daemon_notify("READY=1");
 
 	for (;;) {
-		sig = sigwaitinfo(&set, NULL);
-		if (sig < 0)
+		unsigned char c;
+
+		if (read(signal_pipe[0], &c, 1) != 1)
 			continue;
+		sig = c;
 		if (sig == SIGHUP) {
 			sem_post(&reload_sem);
 			continue;
@@ -230,7 +265,7 @@ run_daemon(struct config *cfg, int foreground)
 		rc = EX_SOFTWARE;
 	} else {
 		log_notice(NULL, "stopping on signal %d; %u message(s) in progress", sig, msg_in_flight());
-		milter_stop();
+		milter_stop_accepting();
 		rt = runtime_acquire();
 		drain(rt ? rt->cfg->shutdown_timeout_ms : 0);
 		runtime_release(&rt);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,15 @@
 #include "netaddr.h"
 #include "runtime.h"
 
-/* Steps we answer without a reply when the MTA allows it: fewer round trips. */
+/*
+ * Steps we answer without a reply: fewer round trips. libmilter offers
+ * these even to an MTA that lacks them (it then sends the reply itself),
+ * so they are always negotiated and those callbacks always return
+ * SMFIS_NOREPLY, also after a quit-new-connection when our per-connection
+ * state was reset.
+ */
 #define MILTER_NR_WANTED (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define MILTER_PARKED_MAX 1024
 /* Steps we never need. */
 #define MILTER_SKIP_WANTED (SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOBODY)
 
@@ -37,40 +45,89 @@ struct milter_conn {
 };
 
 static char milter_sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static int milter_listen_fd = -1;
+
+/*
+ * After a quit-new-connection (SMFIC_QUIT_NC) libmilter calls our close
+ * callback and then goes on with the same session, without negotiating
+ * again. The negotiated flags we need later (SMFIP_HDR_LEADSPC) wait here,
+ * keyed by the session's context, until the next connect picks them up.
+ * A final close parks them too; the table is bounded and a new
+ * negotiation for the same context address replaces its entry.
+ */
+static struct {
+	const void *ctx;
+	unsigned long pflags;
+} milter_parked[MILTER_PARKED_MAX];
+static unsigned milter_parked_next;
+static pthread_mutex_t milter_parked_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+milter_park(const void *ctx, unsigned long pflags)
+{
+	pthread_mutex_lock(&milter_parked_lock);
+	milter_parked[milter_parked_next].ctx = ctx;
+	milter_parked[milter_parked_next].pflags = pflags;
+	milter_parked_next = (milter_parked_next + 1) % MILTER_PARKED_MAX;
+	pthread_mutex_unlock(&milter_parked_lock);
+}
+
+/* Removes ctx's entry; returns 1 and its flags when there was one. */
+static int
+milter_unpark(const void *ctx, unsigned long *pflags)
+{
+	int found = 0;
+	unsigned i;
+
+	pthread_mutex_lock(&milter_parked_lock);
+	for (i = 0; i < MILTER_PARKED_MAX; i++) {
+		if (milter_parked[i].ctx == ctx) {
+			*pflags = milter_parked[i].pflags;
+			milter_parked[i].ctx = NULL;
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&milter_parked_lock);
+	return found;
+}
 
 static struct milter_conn *
 milter_conn(SMFICTX *ctx)
 {
 	struct milter_conn *c = smfi_getpriv(ctx);
+	unsigned long pflags;
 
 	if (c == NULL) {
 		c = calloc(1, sizeof(*c));
 		if (c == NULL)
 			return NULL;
+		/* Modern MTAs all support it; the parked value says for sure. */
+		c->pflags = SMFIP_HDR_LEADSPC | MILTER_NR_WANTED;
+		if (milter_unpark(ctx, &pflags))
+			c->pflags = pflags;
 		smfi_setpriv(ctx, c);
 	}
 	return c;
 }
 
-static sfsistat
-milter_noreply(const struct milter_conn *c, unsigned long bit)
-{
-	return (c != NULL && (c->pflags & bit)) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
-}
 
 static sfsistat
 milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
     unsigned long f3, unsigned long *pf0, unsigned long *pf1, unsigned long *pf2,
     unsigned long *pf3)
 {
-	struct milter_conn *c = milter_conn(ctx);
+	struct milter_conn *c;
+	unsigned long stale;
 
 	(void)f2;
 	(void)f3;
+	/* A new session: whatever was parked for this address is not ours. */
+	milter_unpark(ctx, &stale);
+	c = milter_conn(ctx);
 	if (c == NULL)
-		return SMFIS_TEMPFAIL;
+		return SMFIS_REJECT;
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST);
-	*pf1 = f1 & (SMFIP_HDR_LEADSPC | MILTER_NR_WANTED | MILTER_SKIP_WANTED);
+	*pf1 = (f1 & (SMFIP_HDR_LEADSPC | MILTER_SKIP_WANTED)) | MILTER_NR_WANTED;
 	*pf2 = 0;
 	*pf3 = 0;
 	c->pflags = *pf1;
@@ -99,7 +156,7 @@ milter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *sa)
 	have_ip = netaddr_from_sockaddr(sa, &ip);
 	session_free(&c->session);
 	c->session = session_new(rt, hostname, have_ip ? &ip : NULL);
-	return milter_noreply(c, SMFIP_NR_CONN);
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -110,7 +167,7 @@ milter_helo(SMFICTX *ctx, char *helo)
 	if (c == NULL || c->session == NULL)
 		return SMFIS_CONTINUE;
 	session_helo(c->session, helo);
-	return milter_noreply(c, SMFIP_NR_HELO);
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -133,7 +190,7 @@ milter_header(SMFICTX *ctx, char *name, char *value)
 	struct milter_conn *c = smfi_getpriv(ctx);
 
 	if (c == NULL || c->msg == NULL)
-		return milter_noreply(c, SMFIP_NR_HDR);
+		return SMFIS_NOREPLY;
 	msg_set_qid(c->msg, smfi_getsymval(ctx, "i"));
 	if (c->pflags & SMFIP_HDR_LEADSPC) {
 		msg_header(c->msg, name, value ? value : "");
@@ -148,7 +205,7 @@ milter_header(SMFICTX *ctx, char *name, char *value)
 		msg_header(c->msg, name, v);
 		free(v);
 	}
-	return milter_noreply(c, SMFIP_NR_HDR);
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -158,7 +215,7 @@ milter_eoh(SMFICTX *ctx)
 
 	if (c != NULL && c->msg != NULL)
 		msg_eoh(c->msg);
-	return milter_noreply(c, SMFIP_NR_EOH);
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -168,7 +225,7 @@ milter_body(SMFICTX *ctx, unsigned char *data, size_t len)
 
 	if (c != NULL && c->msg != NULL)
 		msg_body(c->msg, data, len);
-	return milter_noreply(c, SMFIP_NR_BODY);
+	return SMFIS_NOREPLY;
 }
 
 static sfsistat
@@ -176,7 +233,12 @@ milter_eom(SMFICTX *ctx)
 {
 	struct milter_conn *c = smfi_getpriv(ctx);
 	const struct msg_outcome *o;
-	sfsistat ret = SMFIS_ACCEPT;
+	/*
+	 * SMFIS_CONTINUE, not SMFIS_ACCEPT: the MTA takes both as "deliver",
+	 * but after ACCEPT libmilter returns to its HELO state and would drop
+	 * a following quit-new-connection and connect.
+	 */
+	sfsistat ret = SMFIS_CONTINUE;
 	const char *qid;
 	size_t i;
 
@@ -233,6 +295,7 @@ milter_close(SMFICTX *ctx)
 	if (c != NULL) {
 		msg_free(&c->msg);
 		session_free(&c->session);
+		milter_park(ctx, c->pflags);
 		free(c);
 		smfi_setpriv(ctx, NULL);
 	}
@@ -277,8 +340,41 @@ milter_unix_path(const char *spec, const char **path)
 }
 
 /*
+ * The descriptor libmilter listens on: the one listening socket of the
+ * given family (and path, for unix) other than skip_fd. At start-up no
+ * other listening socket exists in this process.
+ */
+static int
+milter_find_listener(int family, const char *path, int skip_fd)
+{
+	int fd, maxfd = (int)sysconf(_SC_OPEN_MAX);
+
+	if (maxfd < 0 || maxfd > 65536)
+		maxfd = 65536;
+	for (fd = 0; fd < maxfd; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int on = 0;
+		socklen_t olen = sizeof(on);
+
+		if (fd == skip_fd)
+			continue;
+		memset(&ss, 0, sizeof(ss));
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 || ss.ss_family != family)
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &olen) != 0 || !on)
+			continue;
+		if (path != NULL && strcmp(((struct sockaddr_un *)&ss)->sun_path, path) != 0)
+			continue;
+		return fd;
+	}
+	return -1;
+}
+
+/*
  * libmilter can only listen on a socket it opened itself. For systemd
- * socket activation we let it open a throw-away unix socket, find that
+ * socket activation we let it open a throw-away socket of the same family
+ * (libmilter drops connections of any other family), find that
  * descriptor, and dup2() the inherited listener over it: from then on
  * libmilter accepts on systemd's socket.
  */
@@ -287,35 +383,46 @@ milter_adopt_fd(int inherited_fd, char *err, size_t errlen)
 {
 	char dir[] = "/tmp/compauthd-activation-XXXXXX";
 	char spec[128], path[96];
-	int fd, found = -1, maxfd;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int found;
 
-	if (mkdtemp(dir) == NULL) {
-		snprintf(err, errlen, "socket activation: mkdtemp: %s", strerror(errno));
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(inherited_fd, (struct sockaddr *)&ss, &len) != 0) {
+		snprintf(err, errlen, "socket activation: fd %d is not a socket", inherited_fd);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/placeholder.sock", dir);
-	snprintf(spec, sizeof(spec), "unix:%s", path);
+	path[0] = '\0';
+	switch (ss.ss_family) {
+	case AF_UNIX:
+		if (mkdtemp(dir) == NULL) {
+			snprintf(err, errlen, "socket activation: mkdtemp: %s", strerror(errno));
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/placeholder.sock", dir);
+		snprintf(spec, sizeof(spec), "unix:%s", path);
+		break;
+	case AF_INET:
+		snprintf(spec, sizeof(spec), "inet:0@127.0.0.1");
+		break;
+	case AF_INET6:
+		snprintf(spec, sizeof(spec), "inet6:0@::1");
+		break;
+	default:
+		snprintf(err, errlen, "socket activation: unsupported socket family %d", ss.ss_family);
+		return -1;
+	}
 	if (smfi_setconn(spec) != MI_SUCCESS || smfi_opensocket(1) != MI_SUCCESS) {
-		snprintf(err, errlen, "socket activation: libmilter could not open its placeholder socket");
-		rmdir(dir);
+		snprintf(err, errlen, "socket activation: libmilter could not open its placeholder %s", spec);
+		if (path[0])
+			rmdir(dir);
 		return -1;
 	}
-	maxfd = (int)sysconf(_SC_OPEN_MAX);
-	if (maxfd < 0 || maxfd > 65536)
-		maxfd = 65536;
-	for (fd = 0; fd < maxfd && found < 0; fd++) {
-		struct sockaddr_un sun;
-		socklen_t len = sizeof(sun);
-
-		if (fd == inherited_fd)
-			continue;
-		memset(&sun, 0, sizeof(sun));
-		if (getsockname(fd, (struct sockaddr *)&sun, &len) == 0 &&
-		    sun.sun_family == AF_UNIX && strcmp(sun.sun_path, path) == 0)
-			found = fd;
+	found = milter_find_listener(ss.ss_family, path[0] ? path : NULL, inherited_fd);
+	if (path[0]) {
+		unlink(path);
+		rmdir(dir);
 	}
-	unlink(path);
-	rmdir(dir);
 	if (found < 0) {
 		snprintf(err, errlen, "socket activation: cannot find libmilter's listening socket");
 		return -1;
@@ -325,6 +432,7 @@ milter_adopt_fd(int inherited_fd, char *err, size_t errlen)
 		return -1;
 	}
 	close(inherited_fd);
+	milter_listen_fd = found;
 	return 0;
 }
 
@@ -408,6 +516,10 @@ milter_open(const struct config *cfg, int inherited_fd, char *err, size_t errlen
 		snprintf(milter_sock_path, sizeof(milter_sock_path), "%s", path);
 		if (milter_socket_perms(cfg, path, err, errlen) != 0)
 			return -1;
+		milter_listen_fd = milter_find_listener(AF_UNIX, path, -1);
+	} else {
+		milter_listen_fd = milter_find_listener(strncmp(cfg->socket, "inet6:", 6) == 0 ?
+		    AF_INET6 : AF_INET, NULL, -1);
 	}
 	return 0;
 }
@@ -418,10 +530,29 @@ milter_run(void)
 	return smfi_main() == MI_SUCCESS ? 0 : -1;
 }
 
+/*
+ * Stop taking connections, but keep serving the open ones: smfi_stop()
+ * would make libmilter's worker pool drop them, and it waits for the
+ * listener's 5-second poll. The socket path goes first, so an MTA's next
+ * connect fails at once and its milter_default_action applies; then
+ * libmilter's listening descriptor is pointed at /dev/null, on which its
+ * accept() fails without taking anything (a systemd-owned socket stays
+ * intact for the next start).
+ */
 void
-milter_stop(void)
+milter_stop_accepting(void)
 {
-	smfi_stop();
+	int null;
+
+	if (milter_sock_path[0])
+		unlink(milter_sock_path);
+	if (milter_listen_fd < 0)
+		return;
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null >= 0) {
+		dup2(null, milter_listen_fd);
+		close(null);
+	}
 }
 
 const char *

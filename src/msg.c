@@ -137,10 +137,30 @@ msg_qid(const struct msg *m)
 	return m->qid[0] ? m->qid : "NOQUEUE";
 }
 
+/* "<a@b>" as the MTA passes it → "a@b"; "<>" → "" (the null sender). */
+static const char *
+msg_strip_path(struct arena *a, const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return "";
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= 2 && s[0] == '<' && s[n - 1] == '>') {
+		s++;
+		n -= 2;
+	}
+	return arena_strndup(a, s, n);
+}
+
 void
 msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 {
-	m->sender = arena_strdup(m->arena, sender ? sender : "");
+	m->sender = msg_strip_path(m->arena, sender);
 	if (auth_authen != NULL && *auth_authen != '\0')
 		m->skip_why = "authenticated submission";
 }

@@ -170,10 +170,9 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 	char *buf;
 	int rc;
 
-	if (o->zone != NULL) {
-		free(cfg->zone_file);
-		cfg->zone_file = strdup(o->zone);
-	}
+	/* The config's strings live in its own arena; argv outlives it. */
+	if (o->zone != NULL)
+		cfg->zone_file = (char *)o->zone;
 	if (o->client_ip == NULL || !netaddr_parse(o->client_ip, &ip)) {
 		fprintf(stderr, "compauthd: -t needs --client-ip with an IPv4 or IPv6 address\n");
 		config_free(&cfg);

@@ -14,17 +14,27 @@
 
 static char zone_path[1024];
 
+/* A config as a postmaster would write it, plus extra lines. */
+static struct config *
+cfg_with(const char *extra)
+{
+	char text[2048], err[512];
+	struct config *c;
+
+	snprintf(text, sizeof(text), "authserv_id = mx.test.example\nzone_file = %s\n"
+	    "message_dns_deadline = 2s\n%s", zone_path, extra);
+	c = config_parse("test.conf", text, strlen(text), err, sizeof(err));
+	if (c == NULL) {
+		tap_diag("config: %s", err);
+		abort();
+	}
+	return c;
+}
+
 static struct config *
 cfg_new(void)
 {
-	struct config *c = config_defaults();
-
-	free(c->authserv_id);
-	c->authserv_id = strdup("mx.test.example");
-	free(c->zone_file);
-	c->zone_file = strdup(zone_path);
-	c->message_dns_deadline_ms = 2000;
-	return c;
+	return cfg_with("");
 }
 
 struct hdr {
@@ -114,16 +124,14 @@ test_iprev(void)
 static void
 test_dns_error_policy(void)
 {
-	struct config *c = cfg_new();
+	struct config *c = cfg_with("on_dns_error = tempfail\n");
 	struct result r;
 
-	c->on_dns_error = ON_DNS_ERROR_TEMPFAIL;
 	run(c, "203.0.113.9", NULL, plain, &r);
 	is_int(r.action, MSG_TEMPFAIL, "on_dns_error=tempfail: DNS timeout tempfails");
 	is_str(r.reply, "451 4.7.0 Temporary DNS failure while authenticating the message, try again later",
 	    "tempfail reply");
-	c = cfg_new();
-	c->on_dns_error = ON_DNS_ERROR_TEMPFAIL;
+	c = cfg_with("on_dns_error = tempfail\n");
 	run(c, "203.0.113.5", NULL, plain, &r);
 	is_int(r.action, MSG_ACCEPT, "on_dns_error=tempfail: a definite fail is not a DNS error");
 }
@@ -160,14 +168,18 @@ test_skips(void)
 	run(cfg_new(), "192.0.2.10", "alice", forged, &r);
 	ok(!r.has_ar, "authenticated submission: no header");
 	is_int(r.ndel, 3, "authenticated submission: forged headers still removed");
-	c = cfg_new();
-	c->trusted_clients.v = calloc(1, sizeof(struct cidr));
-	c->trusted_clients.n = 1;
-	cidr_parse("192.0.2.0/24", &c->trusted_clients.v[0]);
+	c = cfg_with("trusted_clients = 192.0.2.0/24, 2001:db8::/32\n");
 	run(c, "192.0.2.10", NULL, plain, &r);
 	ok(!r.has_ar, "trusted client: no header");
 	is_int(r.action, MSG_ACCEPT, "trusted client: accepted");
 }
+
+static char bigvalue[1100];
+static const struct hdr big[] = {
+	{ "From", " ben@fabrikam.example" },
+	{ "X-Big", bigvalue },
+	{ NULL, NULL },
+};
 
 static void
 test_limits(void)
@@ -177,22 +189,17 @@ test_limits(void)
 		{ "Authentication-Results", " mx.test.example; spf=pass" },
 		{ NULL, NULL },
 	};
-	struct config *c = cfg_new();
+	struct config *c = cfg_with("max_headers = 2\n");
 	struct result r;
 
-	c->max_headers = 2;
 	run(c, "192.0.2.10", NULL, many, &r);
 	is_int(r.action, MSG_ACCEPT, "over max_headers with on_oversize=accept: accepted");
 	is_int(r.ndel, 1, "a forged header beyond the limit is still removed");
-	c = cfg_new();
-	c->max_headers = 2;
-	c->on_oversize = ON_DNS_ERROR_TEMPFAIL;
+	c = cfg_with("max_headers = 2\non_oversize = tempfail\n");
 	run(c, "192.0.2.10", NULL, many, &r);
 	is_int(r.action, MSG_TEMPFAIL, "over max_headers with on_oversize=tempfail: tempfail");
-	c = cfg_new();
-	c->max_header_bytes = 10;
-	c->on_oversize = ON_DNS_ERROR_TEMPFAIL;
-	run(c, "192.0.2.10", NULL, plain, &r);
+	c = cfg_with("max_header_bytes = 1024\non_oversize = tempfail\n");
+	run(c, "192.0.2.10", NULL, big, &r);
 	is_int(r.action, MSG_TEMPFAIL, "over max_header_bytes: tempfail");
 }
 
@@ -202,6 +209,7 @@ main(void)
 	const char *top = getenv("top_srcdir");
 
 	snprintf(zone_path, sizeof(zone_path), "%s/conf/demo/demo.zone", top ? top : ".");
+	memset(bigvalue, 'x', sizeof(bigvalue) - 1);
 	test_iprev();
 	test_dns_error_policy();
 	test_forged();

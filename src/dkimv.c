@@ -1,0 +1,866 @@
+/*
+ * dkimv: DKIM verification glue around libopendkim (whose names own the
+ * dkim_ prefix, hence ours). libopendkim does what it is good at: tag
+ * semantics, canonicalisation, hashing and the signature maths (RSA and
+ * ed25519). Everything around it is ours:
+ *
+ *  - DNS. Each DKIM-Signature is read with our tag-list parser when the
+ *    header arrives and the key query goes out through our resolver at
+ *    once; libopendkim's key lookup hook is served from those answers at
+ *    end of message, so it never touches DNS (its query method is also
+ *    pointed at an empty file, so a slip could only read "no key").
+ *  - Policy libopendkim cannot express per message: RFC 8301 (rsa-sha1
+ *    fails unless allowed, no DNS spent on it; RSA keys under the
+ *    configured size fail), the l= policy, the signature limit.
+ *  - The verdict words and comments of RFC 8601, one per signature.
+ *
+ * Threads: the key answers are written by the resolver thread inside its
+ * callback (set locked) into memory of their own (kw), which only
+ * dkimv_eom and dkimv_free read or release, also with the set locked.
+ * Everything else belongs to the message's thread.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include <opendkim/dkim.h>
+
+#include "arena.h"
+#include "dkimv.h"
+#include "log.h"
+#include "resolver.h"
+#include "taglist.h"
+
+#define DKIMV_NAME_MAX 253              /* RFC 1035 presentation length */
+#define DKIMV_KEY_COPY_MAX 4096         /* longer TXT answers are not kept */
+#define DKIMV_SIG_HEADER "DKIM-Signature"
+
+enum dkimv_alg { ALG_UNKNOWN = 0, ALG_RSA_SHA256, ALG_RSA_SHA1, ALG_ED25519_SHA256 };
+enum dkimv_kstate { KEY_PENDING = 0, KEY_DONE, KEY_REFUSED };
+
+/* One key name (s._domainkey.d), queried once however many signatures use it. */
+struct dkimv_key {
+	struct dkimv *owner;
+	const char *qname;              /* lower case, no final dot */
+	enum dkimv_kstate state;        /* written by the resolver thread */
+	enum dns_status status;
+	const char *why;                /* in kw */
+	const char *txt;                /* first TXT record, in kw */
+	size_t txtlen;
+	unsigned nrec;
+	int checked;                    /* the fields below are valid */
+	const char *bad;                /* our objection to the record, or NULL */
+	const char *k;                  /* k= value, "rsa" when absent */
+};
+
+/* One DKIM-Signature header within max_signatures. */
+struct dkimv_rec {
+	struct dkimv_sig out;
+	int decided;                    /* out.result is final */
+	enum dkimv_alg alg;
+	const char *bnows;              /* b= without FWS: pairs us with libopendkim */
+	struct dkimv_key *key;
+	const char *lib_why;            /* libopendkim refused the header */
+	DKIM_SIGINFO *sig;              /* libopendkim's view, NULL if none */
+	int pre_err;                    /* its error before any key was fetched */
+};
+
+struct dkimv {
+	struct arena *a;
+	struct arena *kw;               /* key answers; set locked */
+	struct dns_set *set;
+	struct dkimv_opts o;
+	const char *qid;
+	DKIM *dkim;
+	DKIM_STAT eoh_status;
+	int eoh_done;
+	const char *eoh_why;
+	struct dkimv_rec *rec;
+	size_t nrec;
+	struct dkimv_key *key;
+	size_t nkey;
+	unsigned nsig_headers;          /* every DKIM-Signature seen */
+	int finished;                   /* after eom/free: answers are dropped */
+	char *hbuf;                     /* "Name:value" with CRLF folds */
+	size_t hcap;
+};
+
+static pthread_once_t dkimv_once = PTHREAD_ONCE_INIT;
+static DKIM_LIB *dkimv_lib;
+
+/* ---------------------------------------------------------------- */
+/* libopendkim hooks                                                 */
+
+static struct dkimv_rec *
+dkimv_rec_of(struct dkimv *d, DKIM_SIGINFO *sig)
+{
+	size_t i;
+
+	for (i = 0; i < d->nrec; i++)
+		if (d->rec[i].sig == sig)
+			return &d->rec[i];
+	return NULL;
+}
+
+static char *
+dkimv_strip_ws(struct arena *a, const char *s)
+{
+	char *out = arena_alloc(a, strlen(s) + 1);
+	size_t n = 0;
+
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			out[n++] = *s;
+	out[n] = '\0';
+	return out;
+}
+
+/*
+ * Called in dkim_eoh, after libopendkim parsed every signature. Both lists
+ * are in header order, so each of its signatures is paired with the next
+ * of ours carrying the same b=; ours already decided (or beyond the limit)
+ * are set to be ignored, which spares their hashing.
+ */
+static DKIM_CBSTAT
+dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
+{
+	struct dkimv *d = dkim_get_user_context(dkim);
+	size_t next = 0, k;
+	int i;
+
+	if (d == NULL)
+		return DKIM_CBSTAT_CONTINUE;
+	for (i = 0; i < nsigs; i++) {
+		u_char *bv = dkim_sig_gettagvalue(sigs[i], 0, (u_char *)"b");
+		const char *b = dkimv_strip_ws(d->a, bv ? (const char *)bv : "");
+		struct dkimv_rec *r = NULL;
+
+		for (k = next; k < d->nrec; k++)
+			if (d->rec[k].bnows != NULL && strcmp(d->rec[k].bnows, b) == 0) {
+				r = &d->rec[k];
+				next = k + 1;
+				break;
+			}
+		if (r == NULL || r->decided) {
+			dkim_sig_ignore(sigs[i]);
+			continue;
+		}
+		r->sig = sigs[i];
+		r->pre_err = dkim_sig_geterror(sigs[i]);
+	}
+	return DKIM_CBSTAT_CONTINUE;
+}
+
+/* Our reading of a key record, once per key name (RFC 6376 section 3.6.1). */
+static void
+dkimv_key_check(struct dkimv *d, struct dkimv_key *k)
+{
+	struct taglist tl;
+	const struct taglist_tag *t;
+	const char *why;
+
+	k->checked = 1;
+	k->k = "rsa";
+	if (k->txtlen > DKIMV_KEY_COPY_MAX || memchr(k->txt, '\0', k->txtlen) != NULL) {
+		k->bad = k->txtlen > DKIMV_KEY_COPY_MAX ? "key record too long" :
+		    "key record contains a NUL byte";
+		return;
+	}
+	if (taglist_parse(&tl, k->txt, k->txtlen, &why) != 0) {
+		k->bad = arena_printf(d->kw, "key record syntax error: %s", why);
+		return;
+	}
+	if ((t = taglist_get(&tl, "v")) != NULL && !taglist_value_is(t, "DKIM1"))
+		k->bad = "key record version is not DKIM1";
+	else if (tl.n > 0 && (t = taglist_get(&tl, "v")) != NULL && t != &tl.tag[0])
+		k->bad = "key record v= is not the first tag";
+	else if ((t = taglist_get(&tl, "p")) == NULL)
+		k->bad = "key record has no p= tag";
+	else if (t->value_len == 0)
+		k->bad = "key revoked";
+	else if ((t = taglist_get(&tl, "k")) != NULL &&
+	    !taglist_value_is(t, "rsa") && !taglist_value_is(t, "ed25519"))
+		k->bad = arena_printf(d->kw, "unknown key type k=%.*s",
+		    (int)(t->value_len > 32 ? 32 : t->value_len), t->value);
+	else if (t != NULL)
+		k->k = taglist_value_is(t, "rsa") ? "rsa" : "ed25519";
+}
+
+/*
+ * libopendkim asks for a key at end of message: hand it the record our
+ * resolver fetched. What cannot be handed over is turned into a verdict
+ * by dkimv_decide, which looks at the same key state.
+ */
+static DKIM_CBSTAT
+dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
+{
+	struct dkimv *d = dkim_get_user_context(dkim);
+	struct dkimv_rec *r = d ? dkimv_rec_of(d, sig) : NULL;
+	struct dkimv_key *k;
+
+	if (r == NULL || (k = r->key) == NULL)
+		return DKIM_CBSTAT_ERROR;
+	if (k->state != KEY_DONE || k->status == DNS_TEMPFAIL)
+		return DKIM_CBSTAT_TRYAGAIN;
+	if (k->status == DNS_NXDOMAIN || k->status == DNS_NODATA)
+		return DKIM_CBSTAT_NOTFOUND;
+	if (k->status != DNS_OK)
+		return DKIM_CBSTAT_ERROR;
+	if (!k->checked)
+		dkimv_key_check(d, k);
+	if (k->bad != NULL)
+		return DKIM_CBSTAT_ERROR;
+	if (k->txtlen >= buflen) {
+		k->bad = "key record too long";
+		return DKIM_CBSTAT_ERROR;
+	}
+	memcpy(buf, k->txt, k->txtlen);
+	buf[k->txtlen] = '\0';
+	return DKIM_CBSTAT_CONTINUE;
+}
+
+static void
+dkimv_init_once(void)
+{
+	DKIM_LIB *lib = dkim_init(NULL, NULL);
+	unsigned int flags = DKIM_LIBFLAGS_DELAYSIGPROC | DKIM_LIBFLAGS_BADSIGHANDLES;
+	unsigned int minbits = 0;       /* RFC 8301 size policy is ours, per message */
+	dkim_query_t qm = DKIM_QUERY_FILE;
+
+	if (lib == NULL) {
+		log_err(NULL, "dkim: libopendkim initialisation failed");
+		return;
+	}
+	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags, sizeof(flags)) != DKIM_STAT_OK ||
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &minbits,
+	    sizeof(minbits)) != DKIM_STAT_OK ||
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYMETHOD, &qm, sizeof(qm)) != DKIM_STAT_OK ||
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYINFO, (void *)"/dev/null",
+	    sizeof("/dev/null")) != DKIM_STAT_OK ||
+	    dkim_set_key_lookup(lib, dkimv_key_lookup) != DKIM_STAT_OK ||
+	    dkim_set_prescreen(lib, dkimv_prescreen) != DKIM_STAT_OK) {
+		log_err(NULL, "dkim: libopendkim refused our options");
+		dkim_close(lib);
+		return;
+	}
+	if (!dkim_libfeature(lib, DKIM_FEATURE_ED25519))
+		log_warn(NULL, "dkim: libopendkim lacks ed25519; ed25519-sha256 signatures will not verify");
+	dkimv_lib = lib;
+}
+
+void
+dkimv_global_init(void)
+{
+	pthread_once(&dkimv_once, dkimv_init_once);
+}
+
+void
+dkimv_opts_init(struct dkimv_opts *o)
+{
+	o->max_signatures = DKIMV_DEFAULT_MAX_SIGNATURES;
+	o->min_rsa_bits = DKIMV_DEFAULT_MIN_RSA_BITS;
+	o->l_policy = 0;
+	o->allow_sha1 = 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Per message                                                       */
+
+struct dkimv *
+dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, const char *qid)
+{
+	struct dkimv *d = arena_alloc(a, sizeof(*d));
+	DKIM_STAT st = DKIM_STAT_INTERNAL;
+
+	dkimv_global_init();
+	d->a = a;
+	d->kw = arena_new();
+	d->set = set;
+	dkimv_opts_init(&d->o);
+	if (o != NULL) {
+		d->o = *o;
+		if (d->o.max_signatures == 0)
+			d->o.max_signatures = DKIMV_DEFAULT_MAX_SIGNATURES;
+		if (d->o.min_rsa_bits == 0)
+			d->o.min_rsa_bits = DKIMV_DEFAULT_MIN_RSA_BITS;
+	}
+	d->qid = qid ? arena_strdup(a, qid) : NULL;
+	d->rec = arena_alloc(a, d->o.max_signatures * sizeof(*d->rec));
+	d->key = arena_alloc(a, d->o.max_signatures * sizeof(*d->key));
+	if (dkimv_lib != NULL)
+		d->dkim = dkim_verify(dkimv_lib, (const u_char *)(d->qid ? d->qid : "NOQUEUE"),
+		    NULL, &st);
+	if (d->dkim != NULL)
+		dkim_set_user_context(d->dkim, d);
+	else
+		log_err(d->qid, "dkim: no verifier handle (%s)", dkim_getresultstr(st));
+	return d;
+}
+
+/* RFC 6376 section 3.5 d= / s=: dot-separated labels of letters, digits,
+ * '-' and '_' (real selectors use '_'), 1..63 octets, min_labels or more. */
+static int
+dkimv_name_ok(const char *s, int min_labels)
+{
+	size_t lablen = 0, total = 0;
+	int labels = 1;
+
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++, total++) {
+		char c = *s;
+
+		if (c == '.') {
+			if (lablen == 0)
+				return 0;
+			lablen = 0;
+			labels++;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_') {
+			if (++lablen > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return lablen > 0 && total <= DKIMV_NAME_MAX && labels >= min_labels;
+}
+
+static enum dkimv_alg
+dkimv_alg_of(const char *a)
+{
+	if (strcasecmp(a, "rsa-sha256") == 0)
+		return ALG_RSA_SHA256;
+	if (strcasecmp(a, "ed25519-sha256") == 0)
+		return ALG_ED25519_SHA256;
+	if (strcasecmp(a, "rsa-sha1") == 0)
+		return ALG_RSA_SHA1;
+	return ALG_UNKNOWN;
+}
+
+/* h= must name From (RFC 6376 section 5.4); names are case-insensitive. */
+static int
+dkimv_h_has_from(const char *h)
+{
+	const char *p = h, *e;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		e = p;
+		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
+			e++;
+		if (e - p == 4 && strncasecmp(p, "from", 4) == 0)
+			return 1;
+		p = e;
+		while (*p && *p != ':')
+			p++;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+/* t= and x= are 1*12DIGIT (section 3.5); -1 when not. */
+static long long
+dkimv_time_tag(const struct taglist_tag *t)
+{
+	long long v = 0;
+	size_t i;
+
+	if (t->value_len == 0 || t->value_len > 12)
+		return -1;
+	for (i = 0; i < t->value_len; i++) {
+		if (t->value[i] < '0' || t->value[i] > '9')
+			return -1;
+		v = v * 10 + (t->value[i] - '0');
+	}
+	return v;
+}
+
+/* q= lists query methods; "dns/txt" is the only one (section 3.5). */
+static int
+dkimv_q_ok(const char *q)
+{
+	const char *p = q;
+	size_t n;
+
+	while (*p) {
+		n = strcspn(p, ":");
+		if (n == 7 && strncasecmp(p, "dns/txt", 7) == 0)
+			return 1;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+static void
+dkimv_key_answer(void *arg, const struct dns_answer *ans)
+{
+	struct dkimv_key *k = arg;
+	struct dkimv *d = k->owner;
+	size_t i;
+
+	if (d->finished)
+		return;         /* kw is gone; the slot itself lives in the caller's arena */
+	k->status = ans->status;
+	k->why = ans->why ? arena_strdup(d->kw, ans->why) : NULL;
+	for (i = 0; ans->status == DNS_OK && i < ans->n; i++) {
+		const struct dns_rr *rr = &ans->rr[i];
+
+		if (rr->type != DNS_T_TXT)
+			continue;
+		if (k->nrec++ == 0) {
+			k->txtlen = rr->u.txt.len;
+			k->txt = arena_memdup(d->kw, rr->u.txt.data,
+			    rr->u.txt.len > DKIMV_KEY_COPY_MAX ? 0 : rr->u.txt.len);
+		}
+	}
+	if (ans->status == DNS_OK && k->nrec == 0)
+		k->status = DNS_NODATA;
+	k->state = KEY_DONE;
+}
+
+static struct dkimv_key *
+dkimv_key_start(struct dkimv *d, const char *sel, const char *dom)
+{
+	struct dkimv_key *k;
+	char *q, *p;
+	size_t i;
+
+	q = arena_printf(d->a, "%s._domainkey.%s", sel, dom);
+	for (p = q; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (i = 0; i < d->nkey; i++)
+		if (strcmp(d->key[i].qname, q) == 0)
+			return &d->key[i];
+	k = &d->key[d->nkey++];
+	k->owner = d;
+	k->qname = q;
+	if (strlen(q) > DKIMV_NAME_MAX) {
+		k->state = KEY_DONE;
+		k->status = DNS_PERMFAIL;
+		k->why = "key name too long";
+	} else if (dns_query(d->set, q, DNS_T_TXT, dkimv_key_answer, k) != 0) {
+		k->state = KEY_REFUSED;
+		k->status = DNS_TEMPFAIL;
+		k->why = "query refused (DNS budget spent)";
+	}
+	return k;
+}
+
+static void
+dkimv_decide_now(struct dkimv_rec *r, const char *result, const char *comment)
+{
+	r->out.result = result;
+	r->out.comment = comment;
+	r->decided = 1;
+}
+
+/* What can be judged from the signature alone, before any DNS. */
+static void
+dkimv_sig_parse(struct dkimv *d, struct dkimv_rec *r, const char *value)
+{
+	static const char *const required[] = { "v", "a", "b", "bh", "d", "h", "s" };
+	struct taglist tl;
+	const struct taglist_tag *t;
+	const char *why, *dom = NULL, *sel = NULL;
+	long long ts = -2, xs = -2;
+	size_t i;
+
+	if (taglist_parse(&tl, value, strlen(value), &why) != 0) {
+		dkimv_decide_now(r, "permerror", arena_printf(d->a, "signature syntax error: %s", why));
+		return;
+	}
+	if ((t = taglist_get(&tl, "d")) != NULL)
+		r->out.d = dom = taglist_value(d->a, t);
+	if ((t = taglist_get(&tl, "s")) != NULL)
+		r->out.s = sel = taglist_value(d->a, t);
+	if ((t = taglist_get(&tl, "a")) != NULL) {
+		r->out.a = taglist_value(d->a, t);
+		r->alg = dkimv_alg_of(r->out.a);
+	}
+	if ((t = taglist_get(&tl, "i")) != NULL)
+		r->out.i = taglist_value(d->a, t);
+	if ((t = taglist_get(&tl, "b")) != NULL) {
+		r->bnows = taglist_value_nows(d->a, t);
+		r->out.b8 = arena_strndup(d->a, r->bnows, 8);
+	}
+	r->out.l_used = taglist_get(&tl, "l") != NULL;
+
+	if ((t = taglist_get(&tl, "t")) != NULL)
+		ts = dkimv_time_tag(t);
+	if ((t = taglist_get(&tl, "x")) != NULL)
+		xs = dkimv_time_tag(t);
+
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (taglist_get(&tl, required[i]) == NULL) {
+			dkimv_decide_now(r, "permerror",
+			    arena_printf(d->a, "signature has no %s= tag", required[i]));
+			return;
+		}
+	if (!taglist_value_is(taglist_get(&tl, "v"), "1"))
+		dkimv_decide_now(r, "permerror", "unsupported signature version");
+	else if (!dkimv_name_ok(dom, 2))
+		dkimv_decide_now(r, "permerror", "invalid d= domain");
+	else if (!dkimv_name_ok(sel, 1))
+		dkimv_decide_now(r, "permerror", "invalid s= selector");
+	else if (ts == -1 || xs == -1)
+		dkimv_decide_now(r, "permerror", ts == -1 ? "bad t= value" : "bad x= value");
+	else if (ts >= 0 && xs >= 0 && xs <= ts)
+		dkimv_decide_now(r, "permerror", "x= is not after t=");
+	else if (r->alg == ALG_UNKNOWN)
+		dkimv_decide_now(r, "permerror", "unsupported signature algorithm");
+	else if (!dkimv_h_has_from(taglist_value(d->a, taglist_get(&tl, "h"))))
+		dkimv_decide_now(r, "permerror", "From field not signed");
+	else if ((t = taglist_get(&tl, "q")) != NULL && !dkimv_q_ok(taglist_value(d->a, t)))
+		dkimv_decide_now(r, "permerror", "unsupported key query method");
+	else if (r->alg == ALG_RSA_SHA1 && !d->o.allow_sha1)
+		dkimv_decide_now(r, "fail", "rsa-sha1 is not accepted (RFC 8301)");
+	else
+		r->key = dkimv_key_start(d, sel, dom);
+}
+
+/* "Name:value" with every bare LF made CRLF, as libopendkim wants it. */
+static size_t
+dkimv_header_text(struct dkimv *d, const char *name, const char *value)
+{
+	size_t nl = strlen(name), vl = strlen(value), need = nl + 1 + 2 * vl + 1, i, n;
+	char *nb;
+
+	if (need > d->hcap) {
+		nb = realloc(d->hbuf, need);
+		if (nb == NULL) {
+			fputs("compauthd: out of memory\n", stderr);
+			abort();
+		}
+		d->hbuf = nb;
+		d->hcap = need;
+	}
+	memcpy(d->hbuf, name, nl);
+	n = nl;
+	d->hbuf[n++] = ':';
+	for (i = 0; i < vl; i++) {
+		if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
+			d->hbuf[n++] = '\r';
+		d->hbuf[n++] = value[i];
+	}
+	d->hbuf[n] = '\0';
+	return n;
+}
+
+void
+dkimv_header(struct dkimv *d, const char *name, const char *value)
+{
+	struct dkimv_rec *r = NULL;
+	DKIM_STAT st;
+	size_t n;
+
+	if (d->eoh_done || name == NULL)
+		return;
+	if (value == NULL)
+		value = "";
+	if (strcasecmp(name, DKIMV_SIG_HEADER) == 0) {
+		if (d->nsig_headers++ < d->o.max_signatures) {
+			r = &d->rec[d->nrec++];
+			dkimv_sig_parse(d, r, value);
+		} else if (d->nsig_headers == d->o.max_signatures + 1) {
+			log_info(d->qid, "dkim: more than %u signatures; the rest are ignored",
+			    d->o.max_signatures);
+		}
+	}
+	if (d->dkim == NULL)
+		return;
+	n = dkimv_header_text(d, name, value);
+	st = dkim_header(d->dkim, (u_char *)d->hbuf, n);
+	if (st != DKIM_STAT_OK && r != NULL) {
+		const char *e = dkim_geterror(d->dkim);
+
+		r->lib_why = arena_strdup(d->a, e && *e ? e : dkim_getresultstr(st));
+	}
+}
+
+void
+dkimv_eoh(struct dkimv *d)
+{
+	const char *e;
+
+	if (d->eoh_done)
+		return;
+	d->eoh_done = 1;
+	if (d->dkim == NULL || d->nsig_headers == 0) {
+		d->eoh_status = DKIM_STAT_NOSIG;
+		return;
+	}
+	d->eoh_status = dkim_eoh(d->dkim);
+	if (d->eoh_status != DKIM_STAT_OK && d->eoh_status != DKIM_STAT_NOSIG) {
+		e = dkim_geterror(d->dkim);
+		d->eoh_why = arena_strdup(d->a, e && *e ? e : dkim_getresultstr(d->eoh_status));
+	}
+}
+
+void
+dkimv_body(struct dkimv *d, const unsigned char *p, size_t n)
+{
+	if (!d->eoh_done)
+		dkimv_eoh(d);
+	if (d->dkim == NULL || d->eoh_status != DKIM_STAT_OK || n == 0)
+		return;
+	(void)dkim_body(d->dkim, (u_char *)p, n);
+}
+
+/* ---------------------------------------------------------------- */
+/* End of message                                                    */
+
+static int
+dkimv_key_matches_alg(const struct dkimv_key *k, enum dkimv_alg alg)
+{
+	if (alg == ALG_ED25519_SHA256)
+		return strcmp(k->k, "ed25519") == 0;
+	return strcmp(k->k, "rsa") == 0;
+}
+
+/* DNS outcome first: a key we did not get decides before any maths. */
+static int
+dkimv_decide_key(struct dkimv *d, struct dkimv_rec *r)
+{
+	struct dkimv_key *k = r->key;
+
+	if (k->state == KEY_PENDING) {
+		dkimv_decide_now(r, "temperror", "key lookup did not finish in time");
+		return 1;
+	}
+	switch (k->status) {
+	case DNS_OK:
+		break;
+	case DNS_NXDOMAIN:
+	case DNS_NODATA:
+		dkimv_decide_now(r, "permerror", "no key for signature");
+		return 1;
+	case DNS_TEMPFAIL:
+		dkimv_decide_now(r, "temperror", arena_printf(d->a, "key lookup failed: %s",
+		    k->why ? k->why : "temporary DNS error"));
+		return 1;
+	default:
+		dkimv_decide_now(r, "permerror", arena_printf(d->a, "key lookup failed: %s",
+		    k->why ? k->why : "unusable DNS answer"));
+		return 1;
+	}
+	if (!k->checked)
+		dkimv_key_check(d, k);
+	if (k->bad != NULL) {
+		dkimv_decide_now(r, "permerror", arena_strdup(d->a, k->bad));
+		return 1;
+	}
+	if (!dkimv_key_matches_alg(k, r->alg)) {
+		dkimv_decide_now(r, "permerror", arena_printf(d->a,
+		    "key type k=%s does not match a=%s", k->k, r->out.a));
+		return 1;
+	}
+	return 0;
+}
+
+/* libopendkim's per-signature error after dkim_eom, as an RFC 8601 word. */
+static void
+dkimv_decide_lib(struct dkimv *d, struct dkimv_rec *r, int err)
+{
+	const char *es = dkim_sig_geterrorstr(err);
+
+	switch (err) {
+	case DKIM_SIGERROR_EXPIRED:
+		dkimv_decide_now(r, "fail", "signature expired");
+		break;
+	case DKIM_SIGERROR_FUTURE:
+		dkimv_decide_now(r, "fail", "signature timestamp in the future");
+		break;
+	case DKIM_SIGERROR_BADSIG:
+		dkimv_decide_now(r, "fail", "signature did not verify");
+		break;
+	case DKIM_SIGERROR_TOOLARGE_L:
+		dkimv_decide_now(r, "fail", "l= exceeds the body length");
+		break;
+	case DKIM_SIGERROR_KEYFAIL:
+		dkimv_decide_now(r, "temperror", "key lookup failed");
+		break;
+	case DKIM_SIGERROR_NOKEY:
+		dkimv_decide_now(r, "permerror", "no key for signature");
+		break;
+	case DKIM_SIGERROR_KEYREVOKED:
+		dkimv_decide_now(r, "permerror", "key revoked");
+		break;
+	case DKIM_SIGERROR_KEYHASHMISMATCH:
+		dkimv_decide_now(r, "permerror", "key h= does not allow the signature's hash");
+		break;
+	case DKIM_SIGERROR_SUBDOMAIN:
+		dkimv_decide_now(r, "permerror", "key t=s does not allow a subdomain i=");
+		break;
+	case DKIM_SIGERROR_NOTEMAILKEY:
+		dkimv_decide_now(r, "permerror", "key s= is not for email");
+		break;
+	case DKIM_SIGERROR_DOMAIN:
+		dkimv_decide_now(r, "permerror", "i= is not within d=");
+		break;
+	case DKIM_SIGERROR_DNSSYNTAX:
+	case DKIM_SIGERROR_KEYVERSION:
+	case DKIM_SIGERROR_KEYUNKNOWNHASH:
+	case DKIM_SIGERROR_KEYTYPEMISSING:
+	case DKIM_SIGERROR_KEYTYPEUNKNOWN:
+	case DKIM_SIGERROR_KEYDECODE:
+	case DKIM_SIGERROR_MULTIREPLY:
+		dkimv_decide_now(r, "permerror", arena_printf(d->a, "bad key: %s",
+		    es ? es : "unusable key record"));
+		break;
+	default:
+		dkimv_decide_now(r, "permerror", arena_printf(d->a, "signature not usable: %s",
+		    es ? es : "unknown error"));
+		break;
+	}
+}
+
+static void
+dkimv_decide(struct dkimv *d, struct dkimv_rec *r)
+{
+	unsigned int flags, bits = 0;
+	int err, bh;
+	ssize_t msglen = -1, canonlen = -1, signlen = -1;
+	const char *note = NULL;
+
+	if (r->decided)
+		return;
+	if (d->dkim == NULL) {
+		dkimv_decide_now(r, "temperror", "verifier unavailable");
+		return;
+	}
+	if (d->eoh_why != NULL) {
+		dkimv_decide_now(r, "permerror", arena_printf(d->a, "message not verifiable: %s",
+		    d->eoh_why));
+		return;
+	}
+	if (r->sig == NULL) {
+		dkimv_decide_now(r, "permerror", arena_printf(d->a, "signature not usable: %s",
+		    r->lib_why ? r->lib_why : "rejected by the verifier"));
+		return;
+	}
+	if (r->pre_err != DKIM_SIGERROR_UNKNOWN && r->pre_err != DKIM_SIGERROR_OK) {
+		dkimv_decide_lib(d, r, r->pre_err);
+		return;
+	}
+	if (dkimv_decide_key(d, r))
+		return;
+
+	flags = dkim_sig_getflags(r->sig);
+	err = dkim_sig_geterror(r->sig);
+	bh = dkim_sig_getbh(r->sig);
+	/* An unusable key (t=s, h=, s=, decoding) outranks its size. */
+	if (err != DKIM_SIGERROR_OK && err != DKIM_SIGERROR_UNKNOWN && err != DKIM_SIGERROR_BADSIG) {
+		dkimv_decide_lib(d, r, err);
+		return;
+	}
+	if (r->alg != ALG_ED25519_SHA256 && dkim_sig_getkeysize(r->sig, &bits) == DKIM_STAT_OK &&
+	    bits > 0 && bits < d->o.min_rsa_bits) {
+		dkimv_decide_now(r, "fail", arena_printf(d->a, "key too small: %u bits", bits));
+		return;
+	}
+	if ((flags & DKIM_SIGFLAG_PROCESSED) == 0) {
+		if (err == DKIM_SIGERROR_UNKNOWN || err == DKIM_SIGERROR_OK)
+			dkimv_decide_now(r, "temperror", "verification did not complete");
+		else
+			dkimv_decide_lib(d, r, err);
+		return;
+	}
+	if ((flags & DKIM_SIGFLAG_PASSED) != 0 && bh == DKIM_SIGBH_MISMATCH) {
+		dkimv_decide_now(r, "fail", "body hash did not verify");
+		return;
+	}
+	if ((flags & DKIM_SIGFLAG_PASSED) == 0 || bh != DKIM_SIGBH_MATCH || err == DKIM_SIGERROR_BADSIG) {
+		dkimv_decide_now(r, "fail", "signature did not verify");
+		return;
+	}
+	if (r->out.l_used &&
+	    dkim_sig_getcanonlen(d->dkim, r->sig, &msglen, &canonlen, &signlen) == DKIM_STAT_OK &&
+	    signlen >= 0 && msglen > signlen) {
+		if (d->o.l_policy) {
+			dkimv_decide_now(r, "fail", arena_printf(d->a,
+			    "l= leaves %lld body bytes unsigned", (long long)(msglen - signlen)));
+			return;
+		}
+		note = arena_printf(d->a, "l= leaves %lld body bytes unsigned",
+		    (long long)(msglen - signlen));
+	}
+	if ((flags & DKIM_SIGFLAG_TESTKEY) != 0)
+		note = note ? arena_printf(d->a, "%s; key in test mode", note) : "key in test mode";
+	dkimv_decide_now(r, "pass", note ? arena_printf(d->a, "signature was verified; %s", note) :
+	    "signature was verified");
+}
+
+static void
+dkimv_release(struct dkimv *d)
+{
+	d->finished = 1;
+	if (d->dkim != NULL) {
+		dkim_free(d->dkim);
+		d->dkim = NULL;
+	}
+	free(d->hbuf);
+	d->hbuf = NULL;
+	d->hcap = 0;
+	arena_free(&d->kw);
+}
+
+void
+dkimv_eom(struct dkimv *d, struct dkimv_results *out)
+{
+	_Bool testkey = 0;
+	size_t i, j;
+	char *low, *p;
+
+	memset(out, 0, sizeof(*out));
+	if (d->finished)
+		return;
+	if (!d->eoh_done)
+		dkimv_eoh(d);
+	if (d->dkim != NULL && d->eoh_status == DKIM_STAT_OK)
+		(void)dkim_eom(d->dkim, &testkey);
+	out->n = d->nrec;
+	out->sig = arena_alloc(d->a, (d->nrec ? d->nrec : 1) * sizeof(*out->sig));
+	out->pass_domains = arena_alloc(d->a, (d->nrec ? d->nrec : 1) * sizeof(*out->pass_domains));
+	for (i = 0; i < d->nrec; i++) {
+		struct dkimv_rec *r = &d->rec[i];
+
+		dkimv_decide(d, r);
+		out->sig[i] = r->out;
+		if (strcmp(r->out.result, "pass") != 0)
+			continue;
+		low = arena_strdup(d->a, r->out.d);
+		for (p = low; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		for (j = 0; j < out->npass_domains; j++)
+			if (strcmp(out->pass_domains[j], low) == 0)
+				break;
+		if (j == out->npass_domains)
+			out->pass_domains[out->npass_domains++] = low;
+	}
+	for (i = 0; i < d->nrec; i++)
+		log_debug(d->qid, "dkim: d=%s s=%s a=%s: %s (%s)", d->rec[i].out.d ? d->rec[i].out.d : "-",
+		    d->rec[i].out.s ? d->rec[i].out.s : "-", d->rec[i].out.a ? d->rec[i].out.a : "-",
+		    d->rec[i].out.result, d->rec[i].out.comment);
+	dkimv_release(d);
+}
+
+void
+dkimv_free(struct dkimv **dp)
+{
+	if (dp == NULL || *dp == NULL)
+		return;
+	dkimv_release(*dp);
+	*dp = NULL;
+}

@@ -1,0 +1,81 @@
+"""
+on_dns_error: a DNS lookup that times out makes iprev temperror (RFC 8601
+§2.7.3); with on_dns_error = tempfail the MTA is told to try again later
+(4xx), with accept the message goes through stamped iprev=temperror. A
+definite answer (NXDOMAIN: iprev=fail) is no DNS error. The wait is
+bounded by message_dns_deadline.
+"""
+
+import sys
+sys.dont_write_bytecode = True  # keep the source tree clean
+
+import re
+import time
+
+import harness as H
+import mclient as M
+import tap
+
+OURS = H.stamp()
+TEMP = re.compile(r'^ mx\.test\.example;\n\tiprev=temperror(?: \([^()]*\))? '
+                  r'policy\.iprev=192\.0\.2\.(40|41)(?: \([^()]*\))?$')
+FAIL = re.compile(r'^ mx\.test\.example;\n\tiprev=fail(?: \([^()]*\))? '
+                  r'policy\.iprev=192\.0\.2\.30(?: \([^()]*\))?$')
+DEADLINE = 1.0
+
+
+def send(d, ip):
+    t0 = time.monotonic()
+    with d.client(timeout=DEADLINE + 10) as c:
+        o = M.send_message(c, H.message(), client_ip=ip)
+    return o, time.monotonic() - t0
+
+
+def main():
+    if H.daemon_path() is None:
+        tap.skip_all('no compauthd binary')
+    dl = [('message_dns_deadline', '%ds' % DEADLINE), ('dns_timeout', '1s')]
+    tf = H.Daemon('basic.zone', tag='dnst',
+                  settings=dl + [('on_dns_error', 'tempfail')]).start(wait=False)
+    ac = H.Daemon('basic.zone', tag='dnsa',
+                  settings=dl + [('on_dns_error', 'accept')]).start(wait=False)
+    tf.wait_ready()
+    ac.wait_ready()
+
+    for ip, why in (('192.0.2.40', 'PTR lookup times out'),
+                    ('192.0.2.41', 'A lookup of the PTR name times out')):
+        o, secs = send(tf, ip)
+        tap.ok(H.is_tempfail(o.eom.final if o.eom else None),
+               'on_dns_error=tempfail, %s: eom answer is a tempfail' % why,
+               repr(o))
+        if o.eom and o.eom.final.code == M.SMFIR_REPLYCODE:
+            tap.ok(o.eom.final.text.startswith('451 4.7.0 '),
+                   'on_dns_error=tempfail: reply "451 4.7.0 ..."',
+                   o.eom.final.text)
+        tap.ok(secs < DEADLINE + 1.5, 'on_dns_error=tempfail, %s: answered '
+               'within message_dns_deadline (%.1fs)' % (why, secs))
+
+        o, secs = send(ac, ip)
+        ins = H.ar_inserts(o)
+        tap.is_(o.verdict, 'accept', 'on_dns_error=accept, %s: accepted' % why)
+        tap.ok(len(ins) == 1 and TEMP.match(ins[0].value),
+               'on_dns_error=accept, %s: iprev=temperror stamped' % why,
+               repr(o.mods))
+        tap.ok(secs < DEADLINE + 1.5, 'on_dns_error=accept, %s: answered '
+               'within message_dns_deadline (%.1fs)' % (why, secs))
+
+    # No DNS error: on_dns_error=tempfail changes nothing.
+    o, _ = send(tf, '192.0.2.10')
+    H.check_stamp(tap, o, OURS, 'on_dns_error=tempfail, no DNS error')
+    o, _ = send(tf, '192.0.2.30')
+    ins = H.ar_inserts(o)
+    tap.is_(o.verdict, 'accept', 'on_dns_error=tempfail, NXDOMAIN: accepted '
+            '(a definite answer is no DNS error)')
+    tap.ok(len(ins) == 1 and FAIL.match(ins[0].value),
+           'NXDOMAIN: iprev=fail stamped', repr(o.mods))
+
+    for rc, secs in H.stop_all([tf, ac]):
+        tap.is_(rc, 0, 'SIGTERM: exit status 0')
+
+
+tap.run(main)
