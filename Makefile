@@ -33,7 +33,7 @@ configure build-aux/tap-driver.sh: configure.ac Makefile.am $(wildcard mk/*.am)
 	@touch configure
 
 # Every out-of-tree build dir is configured the same way, with its own flags.
-$(BUILD)/Makefile: configure
+$(BUILD)/Makefile: | configure
 	mkdir -p $(BUILD)
 	cd $(BUILD) && ../configure $(CONFIGURE_FLAGS) $(EXTRA_CONFIGURE)
 

@@ -50,6 +50,7 @@ struct config {
 	int log_level;                  /* enum log_level */
 	int log_format;                 /* enum log_format */
 	int on_dns_error;               /* enum on_dns_error */
+	int spf_received_header;        /* 0 no, 1 yes */
 };
 
 /* Built-in defaults (authserv_id = this host's name). Never NULL. */

@@ -18,9 +18,10 @@
  *  - spf_start_*() and spf_done() need the set locked; spf_finish() needs
  *    the set locked or cancelled (dns_set_cancel), so no answer of this
  *    check runs at the same time.
- *  - spf_finish() must be called exactly once per started check, also on
- *    abort (after dns_set_cancel): it releases the check's working memory.
- *    Answers that arrive after it are ignored.
+ *  - spf_finish() must be called for every started check, also on abort
+ *    (after dns_set_cancel): it releases the check's working memory.
+ *    Answers that arrive after it are ignored; calling it again returns
+ *    the same result.
  *  - The arena a holds the check handle and, after spf_finish(), the
  *    result. It is touched only inside spf_start_*() and spf_finish(), on
  *    the caller's thread; working memory used from resolver callbacks is

@@ -73,6 +73,7 @@ static const char *check_dns_server(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
+static const char *const words_bool[] = { "no", "yes", NULL };
 static const char *const words_log_level[] = {
 	"err", "warning", "notice", "info", "debug", NULL
 };
@@ -180,6 +181,10 @@ static const struct config_entry config_table[] = {
 	  "accept passes the message on with the temporary error recorded, "
 	  "tempfail asks the sender to try again later.",
 	  OFF(on_dns_error) },
+	{ "spf_received_header", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
+	  "Also add a Received-SPF header (RFC 7208 section 9.1) with the SPF "
+	  "result of the MAIL FROM identity.",
+	  OFF(spf_received_header) },
 };
 
 #define CONFIG_NSETTINGS (sizeof(config_table) / sizeof(config_table[0]))

@@ -156,6 +156,15 @@ dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
+/* ABNF literals such as k=rsa compare without regard to case. */
+static int
+dkimv_value_ci(const struct taglist_tag *t, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return t->value_len == n && strncasecmp(t->value, lit, n) == 0;
+}
+
 /* Our reading of a key record, once per key name (RFC 6376 section 3.6.1). */
 static void
 dkimv_key_check(struct dkimv *d, struct dkimv_key *k)
@@ -177,18 +186,18 @@ dkimv_key_check(struct dkimv *d, struct dkimv_key *k)
 	}
 	if ((t = taglist_get(&tl, "v")) != NULL && !taglist_value_is(t, "DKIM1"))
 		k->bad = "key record version is not DKIM1";
-	else if (tl.n > 0 && (t = taglist_get(&tl, "v")) != NULL && t != &tl.tag[0])
+	else if ((t = taglist_get(&tl, "v")) != NULL && t != &tl.tag[0])
 		k->bad = "key record v= is not the first tag";
 	else if ((t = taglist_get(&tl, "p")) == NULL)
 		k->bad = "key record has no p= tag";
 	else if (t->value_len == 0)
 		k->bad = "key revoked";
 	else if ((t = taglist_get(&tl, "k")) != NULL &&
-	    !taglist_value_is(t, "rsa") && !taglist_value_is(t, "ed25519"))
+	    !dkimv_value_ci(t, "rsa") && !dkimv_value_ci(t, "ed25519"))
 		k->bad = arena_printf(d->kw, "unknown key type k=%.*s",
 		    (int)(t->value_len > 32 ? 32 : t->value_len), t->value);
 	else if (t != NULL)
-		k->k = taglist_value_is(t, "rsa") ? "rsa" : "ed25519";
+		k->k = dkimv_value_ci(t, "rsa") ? "rsa" : "ed25519";
 }
 
 /*
@@ -521,7 +530,7 @@ dkimv_sig_parse(struct dkimv *d, struct dkimv_rec *r, const char *value)
 		dkimv_decide_now(r, "permerror", "unsupported signature algorithm");
 	else if (!dkimv_h_has_from(taglist_value(d->a, taglist_get(&tl, "h"))))
 		dkimv_decide_now(r, "permerror", "From field not signed");
-	else if ((t = taglist_get(&tl, "q")) != NULL && !dkimv_q_ok(taglist_value(d->a, t)))
+	else if ((t = taglist_get(&tl, "q")) != NULL && !dkimv_q_ok(taglist_value_nows(d->a, t)))
 		dkimv_decide_now(r, "permerror", "unsupported key query method");
 	else if (r->alg == ALG_RSA_SHA1 && !d->o.allow_sha1)
 		dkimv_decide_now(r, "fail", "rsa-sha1 is not accepted (RFC 8301)");

@@ -12,6 +12,7 @@
  * does not see them. The handlers only write to a pipe; the main thread
  * reads it and passes reloads to a thread of their own.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,6 +153,48 @@ milter_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * libmilter's signal thread takes a pending process signal the moment it
+ * enters sigwait(), even one the kernel meant for the main thread. Until it
+ * sleeps there, a SIGHUP could stop the filter; once it sleeps, the kernel
+ * wakes the main thread instead. So we report ready only after some other
+ * thread of ours sits in rt_sigtimedwait (bounded wait: 2 s).
+ */
+static void
+wait_for_milter_signal_thread(void)
+{
+	struct timespec step = { 0, 2 * 1000000L };
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		DIR *d = opendir("/proc/self/task");
+		struct dirent *de;
+		int found = 0;
+
+		if (d == NULL)
+			return;
+		while (!found && (de = readdir(d)) != NULL) {
+			char path[64], buf[32];
+			FILE *f;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/self/task/%.16s/syscall", de->d_name);
+			if ((f = fopen(path, "r")) == NULL)
+				continue;
+			if (fgets(buf, sizeof(buf), f) != NULL &&
+			    strtol(buf, NULL, 10) == SYS_rt_sigtimedwait && buf[0] != 'r')
+				found = 1;
+			fclose(f);
+		}
+		closedir(d);
+		if (found)
+			return;
+		nanosleep(&step, NULL);
+	}
+	log_warn(NULL, "libmilter's signal thread not seen waiting; a very early SIGHUP may stop the filter");
+}
+
 /* Lets in-flight messages reach end of message, for at most timeout_ms. */
 static void
 drain(unsigned timeout_ms)
@@ -230,7 +274,8 @@ run_daemon(struct config *cfg, int foreground)
 
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
-		sa.sa_flags = SA_RESTART;
+		/* SA_NODEFER: not even inside the handler may main refuse one. */
+		sa.sa_flags = SA_RESTART | SA_NODEFER;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGHUP, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
@@ -238,6 +283,7 @@ run_daemon(struct config *cfg, int foreground)
 		sigaction(SIGUSR2, &sa, NULL);
 		pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	}
+	wait_for_milter_signal_thread();
 	log_notice(NULL, "compauthd " PACKAGE_VERSION " ready (pid %ld)", (long)getpid());
 	daemon_ready(1);
 	daemon_notify("READY=1");

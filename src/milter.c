@@ -250,6 +250,15 @@ milter_eom(SMFICTX *ctx)
 	for (i = 0; i < o->ndelete; i++)
 		if (smfi_chgheader(ctx, AR_FIELD, (int)o->delete_idx[i], NULL) != MI_SUCCESS)
 			log_err(qid, "could not remove Authentication-Results #%u", o->delete_idx[i]);
+	if (o->received_spf != NULL) {
+		const char *v = o->received_spf;
+
+		if (!(c->pflags & SMFIP_HDR_LEADSPC) && *v == ' ')
+			v++;
+		if (smfi_insheader(ctx, 0, "Received-SPF", (char *)v) != MI_SUCCESS)
+			log_err(qid, "could not add Received-SPF");
+	}
+	/* Last, so that it ends up first: our verdict heads the message. */
 	if (o->ar_value != NULL) {
 		const char *v = o->ar_value;
 

@@ -15,12 +15,14 @@
 #include "iprev.h"
 #include "log.h"
 #include "msg.h"
+#include "spf.h"
 
 #define MSG_MAX_AR_DELETE 10000
 
 struct session {
 	struct runtime *rt;
-	struct arena *arena;
+	struct arena *arena;            /* the milter thread's */
+	struct arena *dns_arena;        /* written by DNS callbacks, under the set lock */
 	const char *hostname;
 	struct netaddr ip;
 	const char *helo;
@@ -51,6 +53,9 @@ struct msg {
 	unsigned *ar_delete;
 	size_t ndelete, delete_cap;
 	int ar_delete_overflow;
+	struct spf_check *spf;          /* MAIL FROM identity, started at MAIL FROM */
+	int spf_finished;
+	struct spf_result spf_res;
 	struct msg_outcome out;
 };
 
@@ -72,6 +77,7 @@ session_new(struct runtime *rt, const char *hostname, const struct netaddr *ip)
 
 	s->rt = rt;
 	s->arena = a;
+	s->dns_arena = arena_new();
 	s->hostname = arena_strdup(a, hostname ? hostname : "unknown");
 	if (ip != NULL)
 		s->ip = *ip;
@@ -81,7 +87,7 @@ session_new(struct runtime *rt, const char *hostname, const struct netaddr *ip)
 	s->dns = dns_set_new(rt->res, cfg->dns_query_budget, NULL);
 	if (s->trusted_why == NULL) {
 		dns_set_lock(s->dns);
-		s->iprev = iprev_start(a, s->dns, &s->ip);
+		s->iprev = iprev_start(s->dns_arena, s->dns, &s->ip);
 		dns_set_unlock(s->dns);
 	}
 	return s;
@@ -104,6 +110,7 @@ session_free(struct session **sp)
 	*sp = NULL;
 	/* Cancel before the arena goes: late answers must find nothing to write to. */
 	dns_set_free(&s->dns);
+	arena_free(&s->dns_arena);
 	runtime_release(&s->rt);
 	a = s->arena;
 	arena_free(&a);
@@ -163,6 +170,28 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 	m->sender = msg_strip_path(m->arena, sender);
 	if (auth_authen != NULL && *auth_authen != '\0')
 		m->skip_why = "authenticated submission";
+	if (m->skip_why == NULL && m->s->ip.family != 0 && m->spf == NULL) {
+		struct spf_opts o;
+
+		memset(&o, 0, sizeof(o));
+		o.receiver = m->cfg->authserv_id;
+		/* The queries go out now; end of message only reads the result. */
+		dns_set_lock(m->dns);
+		m->spf = spf_start_mailfrom(m->arena, m->dns, &m->s->ip,
+		    m->s->helo ? m->s->helo : "", m->sender, &o, qid_or_null(m));
+		dns_set_unlock(m->dns);
+	}
+}
+
+static void
+msg_spf_finish(struct msg *m)
+{
+	if (m->spf == NULL || m->spf_finished)
+		return;
+	dns_set_lock(m->dns);
+	spf_finish(m->spf, &m->spf_res);
+	dns_set_unlock(m->dns);
+	m->spf_finished = 1;
 }
 
 static void
@@ -244,6 +273,36 @@ struct msg_results {
 };
 
 static void
+msg_add_spf(struct msg *m, struct msg_results *mr)
+{
+	const struct spf_result *sr = &m->spf_res;
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	char ipbuf[64];
+	int helo;
+
+	if (m->spf == NULL)
+		return;
+	msg_spf_finish(m);
+	helo = sr->identity != NULL && strcmp(sr->identity, "helo") == 0;
+	r->method = "spf";
+	r->result = spf_result_name(sr->result);
+	r->comment = arena_printf(m->arena, "sender IP is %s",
+	    netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf)));
+	p[0].ptype = "smtp";
+	p[0].name = helo ? "helo" : "mailfrom";
+	p[0].value = helo ? (m->s->helo ? m->s->helo : "") : (sr->domain ? sr->domain : "");
+	/* No HELO and a null sender: there was no identity to name. */
+	r->nprops = p[0].value[0] ? 1 : 0;
+	r->props = p;
+	if (sr->result == SPF_TEMPERROR)
+		mr->temperror = 1;
+	if (m->cfg->spf_received_header)
+		m->out.received_spf = arena_printf(m->arena, " %s", spf_received_spf(m->arena, sr));
+	mr->n++;
+}
+
+static void
 msg_add_iprev(struct msg *m, struct msg_results *mr)
 {
 	struct session *s = m->s;
@@ -302,10 +361,13 @@ msg_summary(struct msg *m, const struct msg_results *mr)
 	res[0] = '\0';
 	for (i = 0; i < mr->n && off < sizeof(res); i++) {
 		const struct ar_result *r = &mr->r[i];
-		const char *c = r->nprops ? r->props[0].comment : NULL;
+		const struct ar_prop *p = r->nprops ? &r->props[0] : NULL;
+		const char *c = p && p->comment ? p->comment : r->comment;
 
-		off += (size_t)snprintf(res + off, sizeof(res) - off, "%s=%s%s%s%s, ",
-		    r->method, r->result, c ? " (" : "", c ? c : "", c ? ")" : "");
+		off += (size_t)snprintf(res + off, sizeof(res) - off, "%s=%s%s%s%s%s%s%s%s%s, ",
+		    r->method, r->result, p ? " " : "", p ? p->ptype : "", p ? "." : "",
+		    p ? p->name : "", p ? "=" : "", p ? p->value : "",
+		    c ? " " : "", c ? arena_printf(m->arena, "(%s)", c) : "");
 	}
 	return arena_printf(m->arena, "%sfrom=<%s> helo=%s client=%s%s%s%s action=%s%s",
 	    res, m->sender ? m->sender : "", m->s->helo ? m->s->helo : "", m->s->hostname,
@@ -331,6 +393,7 @@ msg_eom(struct msg *m)
 		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
 		dns_set_wait(m->s->dns, deadline);
 		dns_set_wait(m->dns, deadline);
+		msg_add_spf(m, &mr);
 		msg_add_iprev(m, &mr);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL)
@@ -363,6 +426,9 @@ msg_free(struct msg **mp)
 	if (mp == NULL || (m = *mp) == NULL)
 		return;
 	*mp = NULL;
+	/* A check must see its set cancelled before it lets go of its memory. */
+	dns_set_cancel(m->dns);
+	msg_spf_finish(m);
 	dns_set_free(&m->dns);
 	a = m->arena;
 	arena_free(&a);

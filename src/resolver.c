@@ -3,9 +3,10 @@
  * backend), the cache and the table of queries in flight, so none of them
  * needs a lock; milter threads only append requests to a queue and kick an
  * eventfd. Answers go back through the caller's callback, run on this
- * thread with the caller's dns_set locked, which is what lets a set be
- * cancelled or freed at any time: a set is refcounted by its requests and
- * a callback never runs once the set is marked cancelled under its lock.
+ * thread with the caller's dns_set locked (dnsset.c), which is what lets a
+ * set be cancelled or freed at any time: a set is refcounted by its
+ * requests and a callback never runs once the set is marked cancelled
+ * under its lock.
  *
  * Caching policy: answers with records, NXDOMAIN and NODATA are cached for
  * their TTL (the negative TTL of RFC 2308 for the last two), capped at
@@ -27,11 +28,11 @@
 
 #include <ares.h>
 
-#include "arena.h"
 #include "dnscache.h"
 #include "dnswire.h"
 #include "log.h"
 #include "resolver.h"
+#include "resolver_int.h"
 #include "zone.h"
 
 #define RESOLVER_TTL_MAX 86400          /* cache lifetime cap, seconds */
@@ -39,18 +40,7 @@
 #define RESOLVER_TRIES 2                /* c-ares: one retry per server */
 #define RESOLVER_EDNS_SIZE 1232         /* DNS flag day 2020: no IP fragmentation */
 #define RESOLVER_INFLIGHT_BUCKETS 1024
-#define RESOLVER_QID_MAX 64
 #define RESOLVER_SERVERS_MAX 32
-
-/* One dns_query(): queued, then waiting on an in-flight query. */
-struct dns_req {
-	struct dns_req *next;
-	struct dns_set *set;            /* holds a reference */
-	dns_cb cb;
-	void *arg;
-	enum dns_type type;
-	char name[DNS_NAME_BUFSZ];
-};
 
 /* One upstream query and every request waiting for its answer. */
 struct dns_inflight {
@@ -88,22 +78,6 @@ struct resolver {
 	_Atomic uint64_t st_budget_refused;
 };
 
-struct dns_set {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;            /* pending reached 0, or cancelled */
-	atomic_uint refs;               /* the owner's plus one per request */
-	atomic_bool cancelled;          /* written under lock; read early as a hint */
-	struct resolver *r;
-	unsigned budget;
-	unsigned used;
-	unsigned pending;
-	char qid[RESOLVER_QID_MAX];
-	struct arena *a;                /* names of the sent log */
-	struct dns_sent *sent;
-	unsigned nsent;
-	unsigned sentcap;
-};
-
 static pthread_once_t resolver_ares_once = PTHREAD_ONCE_INIT;
 static int resolver_ares_init_status = ARES_SUCCESS;
 
@@ -128,198 +102,14 @@ stat_inc(_Atomic uint64_t *c)
 	atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
 }
 
-static const char *
-set_qid(const struct dns_set *s)
-{
-	return s->qid[0] ? s->qid : NULL;
-}
-
-/* ---- dns_set ---------------------------------------------------------- */
-
-static void
-dns_set_unref(struct dns_set *s)
-{
-	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	pthread_cond_destroy(&s->cond);
-	pthread_mutex_destroy(&s->lock);
-	arena_free(&s->a);
-	free(s->sent);
-	free(s);
-}
-
-struct dns_set *
-dns_set_new(struct resolver *r, unsigned budget, const char *qid)
-{
-	struct dns_set *s = calloc(1, sizeof(*s));
-	pthread_condattr_t ca;
-
-	if (s == NULL) {
-		fputs("compauthd: out of memory\n", stderr);
-		abort();
-	}
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	atomic_init(&s->refs, 1);
-	atomic_init(&s->cancelled, false);
-	s->r = r;
-	s->budget = budget;
-	if (qid != NULL)
-		snprintf(s->qid, sizeof(s->qid), "%s", qid);
-	s->a = arena_new();
-	return s;
-}
+/* ---- the queue in (any thread) ---------------------------------------- */
 
 void
-dns_set_lock(struct dns_set *s)
+resolver_submit(struct resolver *r, struct dns_req *req)
 {
-	pthread_mutex_lock(&s->lock);
-}
-
-void
-dns_set_unlock(struct dns_set *s)
-{
-	pthread_mutex_unlock(&s->lock);
-}
-
-unsigned
-dns_set_pending(const struct dns_set *s)
-{
-	return s->pending;
-}
-
-unsigned
-dns_set_wait(struct dns_set *s, uint64_t deadline_ms)
-{
-	unsigned left;
-
-	pthread_mutex_lock(&s->lock);
-	while (s->pending > 0 && !atomic_load(&s->cancelled)) {
-		struct timespec ts;
-
-		if (dns_now_ms() >= deadline_ms)
-			break;
-		ts.tv_sec = (time_t)(deadline_ms / 1000);
-		ts.tv_nsec = (long)(deadline_ms % 1000) * 1000000L;
-		pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-	}
-	left = s->pending;
-	pthread_mutex_unlock(&s->lock);
-	return left;
-}
-
-void
-dns_set_cancel(struct dns_set *s)
-{
-	if (s == NULL)
-		return;
-	/* A callback in progress holds the lock: we return only after it. */
-	pthread_mutex_lock(&s->lock);
-	atomic_store(&s->cancelled, true);
-	s->pending = 0;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-}
-
-void
-dns_set_free(struct dns_set **sp)
-{
-	if (sp == NULL || *sp == NULL)
-		return;
-	dns_set_cancel(*sp);
-	/* Requests still in flight keep the memory until they are dropped. */
-	dns_set_unref(*sp);
-	*sp = NULL;
-}
-
-unsigned
-dns_set_sent(const struct dns_set *s)
-{
-	return s->nsent;
-}
-
-struct dns_sent
-dns_set_sent_info(const struct dns_set *s, unsigned i)
-{
-	return s->sent[i];
-}
-
-static void
-dns_set_log_sent(struct dns_set *s, const char *name, enum dns_type type)
-{
-	if (s->nsent == s->sentcap) {
-		unsigned cap = s->sentcap ? s->sentcap * 2 : 16;
-		struct dns_sent *n = realloc(s->sent, cap * sizeof(*n));
-
-		if (n == NULL) {
-			fputs("compauthd: out of memory\n", stderr);
-			abort();
-		}
-		s->sent = n;
-		s->sentcap = cap;
-	}
-	s->sent[s->nsent].name = arena_strdup(s->a, name);
-	s->sent[s->nsent].type = type;
-	s->sent[s->nsent].at_ms = dns_now_ms();
-	s->nsent++;
-}
-
-static bool
-dns_query_type_ok(enum dns_type type)
-{
-	switch (type) {
-	case DNS_T_A:
-	case DNS_T_AAAA:
-	case DNS_T_MX:
-	case DNS_T_PTR:
-	case DNS_T_TXT:
-	case DNS_T_CNAME:
-		return true;
-	case DNS_T_SOA:
-		break;
-	}
-	return false;
-}
-
-int
-dns_query(struct dns_set *s, const char *name, enum dns_type type, dns_cb cb, void *arg)
-{
-	struct resolver *r = s->r;
-	struct dns_req *req;
 	bool wake;
 
-	if (atomic_load(&s->cancelled) || cb == NULL || !dns_query_type_ok(type))
-		return -1;
-	req = malloc(sizeof(*req));
-	if (req == NULL) {
-		fputs("compauthd: out of memory\n", stderr);
-		abort();
-	}
-	if (!dns_name_normalize(name, req->name, sizeof(req->name))) {
-		log_debug(set_qid(s), "dns: invalid name \"%.300s\"", name);
-		free(req);
-		return -1;
-	}
-	if (s->used >= s->budget) {
-		stat_inc(&r->st_budget_refused);
-		log_debug(set_qid(s), "dns %s/%s: query budget of %u spent", req->name,
-		    dns_type_name(type), s->budget);
-		free(req);
-		return -1;
-	}
-	s->used++;
-	s->pending++;
-	dns_set_log_sent(s, req->name, type);
 	req->next = NULL;
-	req->set = s;
-	req->cb = cb;
-	req->arg = arg;
-	req->type = type;
-	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
-
 	pthread_mutex_lock(&r->qlock);
 	wake = r->qhead == NULL;
 	*r->qtail = req;
@@ -332,46 +122,15 @@ dns_query(struct dns_set *s, const char *name, enum dns_type type, dns_cb cb, vo
 		while (write(r->efd, &one, sizeof(one)) < 0 && errno == EINTR)
 			;
 	}
-	return 0;
 }
 
-/* ---- delivery (resolver thread) -------------------------------------- */
-
-/* Drops a request without running its callback. */
-static void
-req_drop(struct dns_req *req)
+void
+resolver_note_budget_refused(struct resolver *r)
 {
-	dns_set_unref(req->set);
-	free(req);
+	stat_inc(&r->st_budget_refused);
 }
 
-static void
-req_deliver(struct dns_req *req, const struct dns_rrset *rs, uint32_t ttl, bool cached)
-{
-	struct dns_set *s = req->set;
-	struct dns_answer ans;
-
-	memset(&ans, 0, sizeof(ans));
-	ans.status = rs->status;
-	ans.why = rs->why;
-	ans.qname = req->name;
-	ans.qtype = req->type;
-	ans.ttl = ttl;
-	ans.n = rs->n;
-	ans.rr = rs->rr;
-	pthread_mutex_lock(&s->lock);
-	if (!atomic_load(&s->cancelled)) {
-		log_debug(set_qid(s), "dns %s/%s: %s%s%s%s ttl=%u n=%zu%s", req->name,
-		    dns_type_name(req->type), dns_status_name(rs->status),
-		    rs->why ? " (" : "", rs->why ? rs->why : "", rs->why ? ")" : "",
-		    ttl, rs->n, cached ? " cached" : "");
-		req->cb(req->arg, &ans);
-		if (--s->pending == 0)
-			pthread_cond_broadcast(&s->cond);
-	}
-	pthread_mutex_unlock(&s->lock);
-	req_drop(req);
-}
+/* ---- answers (resolver thread) ----------------------------------------- */
 
 static uint32_t
 resolver_ttl(const struct dns_rrset *rs)
@@ -408,7 +167,7 @@ inflight_drop(struct dns_inflight *inf)
 	inflight_unlink(inf);
 	for (req = inf->waiters; req != NULL; req = next) {
 		next = req->next;
-		req_drop(req);
+		dns_req_drop(req);
 	}
 	free(inf);
 }
@@ -425,7 +184,7 @@ inflight_complete(struct dns_inflight *inf, struct dns_rrset *rs)
 	inflight_unlink(inf);
 	for (req = inf->waiters; req != NULL; req = next) {
 		next = req->next;
-		req_deliver(req, rs, ttl, false);
+		dns_req_deliver(req, rs, ttl, false);
 	}
 	if (r->cache != NULL && (rs->status == DNS_OK || rs->status == DNS_NXDOMAIN ||
 	    rs->status == DNS_NODATA))
@@ -509,14 +268,14 @@ resolver_handle(struct resolver *r, struct dns_req *req)
 	uint32_t ttl, hash;
 
 	if (atomic_load(&req->set->cancelled)) {
-		req_drop(req);
+		dns_req_drop(req);
 		return;
 	}
 	req->next = NULL;
 	if (r->cache != NULL &&
 	    (hit = dnscache_get(r->cache, req->name, req->type, dns_now_ms(), &ttl)) != NULL) {
 		stat_inc(&r->st_cache_hits);
-		req_deliver(req, hit, ttl, true);
+		dns_req_deliver(req, hit, ttl, true);
 		return;
 	}
 	hash = dns_key_hash(req->name, req->type);
@@ -530,7 +289,7 @@ resolver_handle(struct resolver *r, struct dns_req *req)
 	if ((inf = calloc(1, sizeof(*inf))) == NULL) {
 		struct dns_rrset *rs = dns_rrset_new(DNS_TEMPFAIL, "out of memory", 0, NULL, 0);
 
-		req_deliver(req, rs, 0, false);
+		dns_req_deliver(req, rs, 0, false);
 		dns_rrset_free(&rs);
 		return;
 	}
@@ -594,19 +353,21 @@ resolver_main(void *arg)
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
 
 	for (;;) {
-		int bits = 0, nfd = 1, i;
+		unsigned bits;
+		int nfd = 1, i;
 		bool stop;
 
 		pfd[0].fd = r->efd;
 		pfd[0].events = POLLIN;
 		if (r->channel != NULL) {
-			bits = ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
+			bits = (unsigned)ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
 			for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
 				short ev = 0;
 
-				if (ARES_GETSOCK_READABLE(bits, i))
+				/* ARES_GETSOCK_WRITABLE() shifts a signed 1 into the sign bit. */
+				if (bits & (1u << i))
 					ev |= POLLIN;
-				if (ARES_GETSOCK_WRITABLE(bits, i))
+				if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
 					ev |= POLLOUT;
 				if (ev == 0)
 					continue;
@@ -738,7 +499,7 @@ resolver_destroy(struct resolver *r)
 			inflight_drop(r->inflight[i]);
 	for (req = r->qhead; req != NULL; req = next) {
 		next = req->next;
-		req_drop(req);
+		dns_req_drop(req);
 	}
 	dnscache_free(&r->cache);
 	zone_free(&r->zone);

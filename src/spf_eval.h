@@ -35,7 +35,6 @@ struct spf_lookup {
 	const char *name;
 	enum dns_type type;
 	unsigned char state;
-	bool prefetched;
 	enum dns_status status;
 	const char *why;
 	size_t n;

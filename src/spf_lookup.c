@@ -114,7 +114,6 @@ spf_lookup(struct spf_check *c, const char *name, enum dns_type type, bool prefe
 	lk->chk = c;
 	lk->name = arena_strdup(c->w, name);
 	lk->type = type;
-	lk->prefetched = prefetch;
 	lk->state = LK_PENDING;
 	if (dns_query(c->set, lk->name, type, lookup_answer, lk) != 0) {
 		lk->state = LK_DONE;

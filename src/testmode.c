@@ -208,6 +208,8 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 		fprintf(out, "remove: %s #%u\n", AR_FIELD, oc->delete_idx[i]);
 	if (oc->ar_value != NULL)
 		fprintf(out, "%s:%s\n", AR_FIELD, oc->ar_value);
+	if (oc->received_spf != NULL)
+		fprintf(out, "Received-SPF:%s\n", oc->received_spf);
 	fprintf(out, "action: %s", testmode_action(oc->action));
 	if (oc->action == MSG_REJECT || oc->action == MSG_TEMPFAIL)
 		fprintf(out, " %s %s %s", oc->rcode, oc->xcode, oc->text);

@@ -18,12 +18,14 @@ def main():
         c = mclient.MilterClient(sock)
         try:
             out = mclient.send_message(c, data, client_ip=ip, helo=helo,
-                                       mail_from='<%s>' % sender,
+                                       mail_from=sender if sender == '<>' else '<%s>' % sender,
                                        qid='DEMO%04d' % n)
         finally:
             c.close()
-        print('=== %s from %s (HELO %s, MAIL FROM <%s>): %s' % (
-            eml, ip, helo, sender, out.action))
+        # At end of message "continue" and "accept" both mean: delivered.
+        action = 'accept' if out.action in ('continue', 'accept') else out.action
+        print('=== %s from %s (HELO %s, MAIL FROM %s): %s' % (
+            eml, ip, helo, sender if sender == '<>' else '<%s>' % sender, action))
         hdrs = mclient.apply_mods(out.headers, out.mods, model='postfix')
         for name, value in hdrs:
             if name.lower() in ('authentication-results', 'from', 'subject'):

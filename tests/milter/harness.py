@@ -380,10 +380,18 @@ def spawn_activated(d, lsock, listen_pid=None, listen_fds='1', extra_fds=()):
     return pid
 
 
+def spf_line(ip='192.0.2.10', result='none', domain='example.org'):
+    """Our spf result for MAIL FROM <alice@example.org> (no SPF record in basic.zone)."""
+    if ':' in ip:
+        return '\tspf=%s (sender IP is %s) smtp.mailfrom=%s;\n' % (result, ip, domain)
+    return '\tspf=%s (sender IP is %s) smtp.mailfrom=%s;\n' % (result, ip, domain)
+
+
 def stamp(ip='192.0.2.10', host='mail.example.org', authserv_id=AUTHSERV_ID):
     """
     The exact header value the daemon adds for a default test message from
     a client whose iprev passes (one place to change when the daemon stamps
     more methods).
     """
-    return ' %s;\n\tiprev=pass policy.iprev=%s (%s)' % (authserv_id, ip, host)
+    return ' %s;\n%s\tiprev=pass policy.iprev=%s (%s)' % (
+        authserv_id, spf_line(ip), ip, host)

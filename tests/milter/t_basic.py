@@ -14,10 +14,10 @@ import mclient as M
 import tap
 
 # The exact bytes (RFC 8601 §2.2; folds are "\n\t", the MTA makes them CRLF).
-V4 = ' mx.test.example;\n\tiprev=pass policy.iprev=192.0.2.10 (mail.example.org)'
+V4 = H.stamp()
 # RFC 8601 §2.2: a pvalue that is not a token (':' is a tspecial) is quoted.
-V6 = (' mx.test.example;\n\tiprev=pass policy.iprev=2001:db8::10 (mail.example.org)',
-      ' mx.test.example;\n\tiprev=pass policy.iprev="2001:db8::10" (mail.example.org)')
+V6 = (' mx.test.example;\n' + H.spf_line('2001:db8::10') +
+      '\tiprev=pass policy.iprev="2001:db8::10" (mail.example.org)',)
 
 # client ip, expected iprev result, expected policy.iprev value, why
 # (RFC 8601 §3: pass = PTR name maps back to the address; fail = it does
@@ -31,7 +31,9 @@ RESULTS = [
      'IPv6: PTR name whose AAAA is another address'),
 ]
 
-AR_ONE = re.compile(r'^ mx\.test\.example;\n\tiprev=([a-z]+)(?: \([^()]*\))? '
+AR_ONE = re.compile(r'^ mx\.test\.example;\n'
+                    r'\tspf=none \(sender IP is [0-9a-f.:]+\) smtp\.mailfrom=example\.org;\n'
+                    r'\tiprev=([a-z]+)(?: \([^()]*\))? '
                     r'policy\.iprev=("[^"]*"|[^ ;()]+)(?: \([^()]*\))?$')
 
 

@@ -108,7 +108,8 @@ def main():
             'without --zone')
 
     rc, out, err = H.run_cmd(['-c', d.conf, '-t', '-', '--client-ip',
-                              '192.0.2.10'], input=FORGED)
+                              '192.0.2.10', '--helo', 'mail.example.org',
+                              '--mail-from', 'a@example.org'], input=FORGED)
     tap.is_((rc, out), (0, 'remove: Authentication-Results #2\n' + PASS_OUT),
             '-t - (stdin) with a forged A-R: "remove: ... #2" line')
 

@@ -17,9 +17,11 @@ import mclient as M
 import tap
 
 OURS = H.stamp()
-TEMP = re.compile(r'^ mx\.test\.example;\n\tiprev=temperror(?: \([^()]*\))? '
+TEMP = re.compile(r'^ mx\.test\.example;\n\tspf=none \(sender IP is 192\.0\.2\.4[01]\) '
+                  r'smtp\.mailfrom=example\.org;\n\tiprev=temperror(?: \([^()]*\))? '
                   r'policy\.iprev=192\.0\.2\.(40|41)(?: \([^()]*\))?$')
-FAIL = re.compile(r'^ mx\.test\.example;\n\tiprev=fail(?: \([^()]*\))? '
+FAIL = re.compile(r'^ mx\.test\.example;\n\tspf=none \(sender IP is 192\.0\.2\.30\) '
+                  r'smtp\.mailfrom=example\.org;\n\tiprev=fail(?: \([^()]*\))? '
                   r'policy\.iprev=192\.0\.2\.30(?: \([^()]*\))?$')
 DEADLINE = 1.0
 

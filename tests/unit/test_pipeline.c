@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "msg.h"
@@ -57,6 +58,10 @@ struct result {
 	size_t ndel;
 };
 
+static const char *run_sender = "ben@fabrikam.example";
+static const char *run_helo = "helo.example";
+static char run_received_spf[512];
+
 static void
 run(struct config *cfg, const char *ip, const char *auth, const struct hdr *h, struct result *r)
 {
@@ -76,10 +81,10 @@ run(struct config *cfg, const char *ip, const char *auth, const struct hdr *h, s
 	}
 	netaddr_parse(ip, &a);
 	s = session_new(rt, "[client]", &a);
-	session_helo(s, "helo.example");
+	session_helo(s, run_helo);
 	m = msg_new(s);
 	msg_set_qid(m, "TEST1");
-	msg_envfrom(m, "ben@fabrikam.example", auth);
+	msg_envfrom(m, run_sender, auth);
 	for (; h->name; h++)
 		msg_header(m, h->name, h->value);
 	msg_eoh(m);
@@ -90,6 +95,8 @@ run(struct config *cfg, const char *ip, const char *auth, const struct hdr *h, s
 		r->has_ar = 1;
 	}
 	r->action = o->action;
+	snprintf(run_received_spf, sizeof(run_received_spf), "%s",
+	    o->received_spf ? o->received_spf : "(none)");
 	if (o->rcode)
 		snprintf(r->reply, sizeof(r->reply), "%s %s %s", o->rcode, o->xcode, o->text);
 	for (i = 0; i < o->ndelete && i < 16; i++)
@@ -105,18 +112,28 @@ test_iprev(void)
 	static const struct {
 		const char *ip, *ar;
 	} cases[] = {
-		{ "192.0.2.10", " mx.test.example;\n\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example)" },
-		{ "2001:db8::25", " mx.test.example;\n\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example)" },
-		{ "198.51.100.7", " mx.test.example;\n\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example)" },
-		{ "203.0.113.5", " mx.test.example;\n\tiprev=fail policy.iprev=203.0.113.5 (no PTR record)" },
-		{ "203.0.113.9", " mx.test.example;\n\tiprev=temperror policy.iprev=203.0.113.9 (timeout)" },
+		{ "192.0.2.10", " mx.test.example;\n"
+		  "\tspf=pass (sender IP is 192.0.2.10) smtp.mailfrom=fabrikam.example;\n"
+		  "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example)" },
+		{ "2001:db8::25", " mx.test.example;\n"
+		  "\tspf=pass (sender IP is 2001:db8::25) smtp.mailfrom=fabrikam.example;\n"
+		  "\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example)" },
+		{ "198.51.100.7", " mx.test.example;\n"
+		  "\tspf=fail (sender IP is 198.51.100.7) smtp.mailfrom=fabrikam.example;\n"
+		  "\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example)" },
+		{ "203.0.113.5", " mx.test.example;\n"
+		  "\tspf=fail (sender IP is 203.0.113.5) smtp.mailfrom=fabrikam.example;\n"
+		  "\tiprev=fail policy.iprev=203.0.113.5 (no PTR record)" },
+		{ "203.0.113.9", " mx.test.example;\n"
+		  "\tspf=fail (sender IP is 203.0.113.9) smtp.mailfrom=fabrikam.example;\n"
+		  "\tiprev=temperror policy.iprev=203.0.113.9 (timeout)" },
 	};
 	struct result r;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		run(cfg_new(), cases[i].ip, NULL, plain, &r);
-		is_str(r.ar, cases[i].ar, "iprev header for %s (RFC 8601 3)", cases[i].ip);
+		is_str(r.ar, cases[i].ar, "spf + iprev header for %s (RFC 7208, RFC 8601 3)", cases[i].ip);
 		is_int(r.action, MSG_ACCEPT, "accepted: %s", cases[i].ip);
 	}
 }
@@ -203,6 +220,71 @@ test_limits(void)
 	is_int(r.action, MSG_TEMPFAIL, "over max_header_bytes: tempfail");
 }
 
+static void
+test_spf(void)
+{
+	struct result r;
+	struct runtime *rt;
+	struct session *s;
+	struct msg *m;
+	struct resolver_stats st;
+	struct netaddr a;
+	char err[256];
+
+	run_sender = "<>";
+	run_helo = "mail.fabrikam.example";
+	run(cfg_new(), "192.0.2.10", NULL, plain, &r);
+	is_str(r.ar, " mx.test.example;\n"
+	    "\tspf=pass (sender IP is 192.0.2.10) smtp.helo=mail.fabrikam.example;\n"
+	    "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example)",
+	    "null sender: SPF checks postmaster@HELO and reports smtp.helo (RFC 7208 2.4)");
+	run_sender = "<payroll@contoso.example>";
+	run_helo = "helo.example";
+	run(cfg_new(), "198.51.100.7", NULL, plain, &r);
+	ok(strstr(r.ar, "\tspf=fail (sender IP is 198.51.100.7) smtp.mailfrom=contoso.example;") != NULL,
+	    "include: + -all: fail for a client outside the included ranges (RFC 7208 5.2)");
+	is_str(run_received_spf, "(none)", "no Received-SPF by default");
+	run(cfg_with("spf_received_header = yes\n"), "198.51.100.200", NULL, plain, &r);
+	ok(strstr(r.ar, "\tspf=pass (sender IP is 198.51.100.200) smtp.mailfrom=contoso.example;") != NULL,
+	    "second string of a split TXT record counts (RFC 7208 3.3)");
+	is_str(run_received_spf, " pass (mx.test.example: domain of payroll@contoso.example designates "
+	    "198.51.100.200 as permitted sender) client-ip=198.51.100.200; "
+	    "envelope-from=\"payroll@contoso.example\"; helo=helo.example; receiver=mx.test.example; "
+	    "identity=mailfrom; mechanism=\"include:_spf.contoso.example\";",
+	    "spf_received_header = yes: Received-SPF (RFC 7208 9.1)");
+	run_sender = "someone@example.net";
+	run(cfg_new(), "192.0.2.200", NULL, plain, &r);
+	ok(strstr(r.ar, "\tspf=pass (sender IP is 192.0.2.200) smtp.mailfrom=example.net;") != NULL,
+	    "mx mechanism: pass for the MX host's address");
+	run(cfg_new(), "192.0.2.201", NULL, plain, &r);
+	ok(strstr(r.ar, "\tspf=softfail (sender IP is 192.0.2.201) smtp.mailfrom=example.net;") != NULL,
+	    "~all: softfail");
+	run_sender = "ben@fabrikam.example";
+
+	/* The queries go out at MAIL FROM, long before end of message. */
+	rt = runtime_new(cfg_new(), NULL, err, sizeof(err));
+	netaddr_parse("192.0.2.10", &a);
+	s = session_new(rt, "[client]", &a);
+	session_helo(s, "helo.example");
+	m = msg_new(s);
+	msg_envfrom(m, "<ben@fabrikam.example>", NULL);
+	{
+		int i;
+
+		for (i = 0; i < 200; i++) {
+			resolver_get_stats(rt->res, &st);
+			if (st.upstream >= 2)   /* the PTR at connect, the SPF TXT at MAIL FROM */
+				break;
+			struct timespec ts = { 0, 5000000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	ok(st.upstream >= 2, "SPF record query answered before any header was seen (%llu queries)",
+	    (unsigned long long)st.upstream);
+	msg_free(&m);
+	session_free(&s);
+}
+
 int
 main(void)
 {
@@ -211,6 +293,7 @@ main(void)
 	snprintf(zone_path, sizeof(zone_path), "%s/conf/demo/demo.zone", top ? top : ".");
 	memset(bigvalue, 'x', sizeof(bigvalue) - 1);
 	test_iprev();
+	test_spf();
 	test_dns_error_policy();
 	test_forged();
 	test_skips();

@@ -2,6 +2,7 @@
  * Zone-file backend: the file format (good input and every error with its
  * file:line) and lookups classified as a resolver would.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -315,9 +316,70 @@ test_file(void)
 	}
 }
 
+/* The EXAMPLES zone of compauthd-zone(5) loads and answers as the page says. */
+static void
+test_man_example(void)
+{
+	static const struct {
+		const char *name;
+		enum dns_type type;
+		const char *status;
+		const char *why;
+		uint32_t ttl;
+	} said[] = {
+		{ "b.example.com", DNS_T_TXT, "nxdomain", NULL, 120 },
+		{ "example.com", DNS_T_AAAA, "nodata", NULL, 120 },
+		{ "www.example.com", DNS_T_A, "ok", NULL, 300 },
+		{ "slow.example.com", DNS_T_TXT, "tempfail", "timeout", 0 },
+	};
+	const char *top = getenv("top_srcdir");
+	char path[1024], line[1024], err[256], *text;
+	size_t len = 0;
+	bool in = false;
+	struct zone *z;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/man/compauthd-zone.5", top ? top : "..");
+	if ((f = fopen(path, "r")) == NULL) {
+		ok(0, "open %s", path);
+		return;
+	}
+	text = calloc(1, 65536);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, ".Bd -literal", 12) == 0)
+			in = true;
+		else if (strncmp(line, ".Ed", 3) == 0)
+			in = false;
+		else if (in && len + strlen(line) < 65536) {
+			memcpy(text + len, line, strlen(line));
+			len += strlen(line);
+		}
+	}
+	fclose(f);
+	ok(len > 0, "man page has an example zone");
+	z = zone_load_string(text, len, "compauthd-zone.5", err, sizeof(err));
+	ok(z != NULL, "the man page example loads");
+	if (z == NULL)
+		tap_diag("%s", err);
+	for (size_t i = 0; z != NULL && i < sizeof(said) / sizeof(said[0]); i++) {
+		struct dns_rrset *rs = zone_lookup(z, said[i].name, said[i].type);
+
+		is_str(dns_status_name(rs->status), said[i].status, "man example %s/%s: status",
+		    said[i].name, dns_type_name(said[i].type));
+		is_str(rs->why, said[i].why, "man example %s/%s: why", said[i].name,
+		    dns_type_name(said[i].type));
+		is_int(rs->ttl, said[i].ttl, "man example %s/%s: ttl", said[i].name,
+		    dns_type_name(said[i].type));
+		dns_rrset_free(&rs);
+	}
+	zone_free(&z);
+	free(text);
+}
+
 int
 main(void)
 {
+	test_man_example();
 	test_lookups();
 	test_errors();
 	test_limits();
