@@ -51,6 +51,9 @@ struct config {
 	int log_format;                 /* enum log_format */
 	int on_dns_error;               /* enum on_dns_error */
 	int spf_received_header;        /* 0 no, 1 yes */
+	unsigned max_dkim_signatures;
+	unsigned dkim_min_rsa_bits;
+	int dkim_strict_l;              /* 0 no, 1 yes */
 };
 
 /* Built-in defaults (authserv_id = this host's name). Never NULL. */

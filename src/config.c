@@ -185,6 +185,17 @@ static const struct config_entry config_table[] = {
 	  "Also add a Received-SPF header (RFC 7208 section 9.1) with the SPF "
 	  "result of the MAIL FROM identity.",
 	  OFF(spf_received_header) },
+	{ "max_dkim_signatures", CT_UINT, NULL, "10", NULL, 1, 50, NULL, NULL,
+	  "DKIM signatures verified per message, in header order; later ones are "
+	  "ignored (and logged).",
+	  OFF(max_dkim_signatures) },
+	{ "dkim_min_rsa_bits", CT_UINT, NULL, "1024", NULL, 1024, 16384, NULL, NULL,
+	  "RSA keys shorter than this fail DKIM verification (RFC 8301 section 3.2).",
+	  OFF(dkim_min_rsa_bits) },
+	{ "dkim_strict_l", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
+	  "A signature with l= that leaves part of the body unsigned: no passes "
+	  "it with a note in the comment, yes fails it (RFC 6376 section 8.2).",
+	  OFF(dkim_strict_l) },
 };
 
 #define CONFIG_NSETTINGS (sizeof(config_table) / sizeof(config_table[0]))

@@ -36,7 +36,7 @@
 #define MILTER_NR_WANTED (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define MILTER_PARKED_MAX 1024
 /* Steps we never need. */
-#define MILTER_SKIP_WANTED (SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOBODY)
+#define MILTER_SKIP_WANTED (SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
 
 struct milter_conn {
 	unsigned long pflags;           /* negotiated protocol flags */

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "msg.h"
 #include "spf.h"
+#include "dkimv.h"
 
 #define MSG_MAX_AR_DELETE 10000
 
@@ -53,6 +54,7 @@ struct msg {
 	unsigned *ar_delete;
 	size_t ndelete, delete_cap;
 	int ar_delete_overflow;
+	struct dkimv *dkim;             /* every DKIM-Signature; keys fetched as they arrive */
 	struct spf_check *spf;          /* MAIL FROM identity, started at MAIL FROM */
 	int spf_finished;
 	struct spf_result spf_res;
@@ -170,6 +172,15 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 	m->sender = msg_strip_path(m->arena, sender);
 	if (auth_authen != NULL && *auth_authen != '\0')
 		m->skip_why = "authenticated submission";
+	if (m->skip_why == NULL && m->dkim == NULL) {
+		struct dkimv_opts d;
+
+		dkimv_opts_init(&d);
+		d.max_signatures = m->cfg->max_dkim_signatures;
+		d.min_rsa_bits = m->cfg->dkim_min_rsa_bits;
+		d.l_policy = m->cfg->dkim_strict_l;
+		m->dkim = dkimv_new(m->arena, m->dns, &d, qid_or_null(m));
+	}
 	if (m->skip_why == NULL && m->s->ip.family != 0 && m->spf == NULL) {
 		struct spf_opts o;
 
@@ -231,6 +242,13 @@ msg_header(struct msg *m, const char *name, const char *value)
 		msg_note_ar(m, value);
 	if (m->oversize)
 		return;
+	if (m->dkim != NULL && m->nheaders + 1 <= m->cfg->max_headers &&
+	    m->header_bytes + nlen + vlen <= m->cfg->max_header_bytes) {
+		/* A DKIM-Signature's key query goes out inside this call. */
+		dns_set_lock(m->dns);
+		dkimv_header(m->dkim, name, value);
+		dns_set_unlock(m->dns);
+	}
 	if (m->nheaders + 1 > m->cfg->max_headers ||
 	    m->header_bytes + nlen + vlen > m->cfg->max_header_bytes) {
 		m->oversize = 1;
@@ -253,21 +271,23 @@ msg_header(struct msg *m, const char *name, const char *value)
 void
 msg_eoh(struct msg *m)
 {
-	(void)m;
+	if (m->dkim != NULL && !m->oversize)
+		dkimv_eoh(m->dkim);
 }
 
 void
 msg_body(struct msg *m, const unsigned char *data, size_t len)
 {
-	(void)m;
-	(void)data;
-	(void)len;
+	if (m->dkim != NULL && !m->oversize)
+		dkimv_body(m->dkim, data, len);
 }
 
 /* Results of the checks, in header order, collected at end of message. */
+#define MSG_MAX_RESULTS 24
+
 struct msg_results {
-	struct ar_result r[8];
-	struct ar_prop p[8][6];
+	struct ar_result r[MSG_MAX_RESULTS];
+	struct ar_prop p[MSG_MAX_RESULTS][4];
 	size_t n;
 	int temperror;
 };
@@ -300,6 +320,63 @@ msg_add_spf(struct msg *m, struct msg_results *mr)
 	if (m->cfg->spf_received_header)
 		m->out.received_spf = arena_printf(m->arena, " %s", spf_received_spf(m->arena, sr));
 	mr->n++;
+}
+
+static void
+msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, const char *comment,
+    const struct dkimv_sig *sig)
+{
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	size_t np = 0;
+
+	if (mr->n >= MSG_MAX_RESULTS)
+		return;
+	r->method = "dkim";
+	r->result = result;
+	r->comment = comment;
+	if (sig == NULL) {
+		p[np++] = (struct ar_prop){ "header", "d", "none", NULL };
+	} else {
+		if (sig->d)
+			p[np++] = (struct ar_prop){ "header", "d", sig->d, NULL };
+		if (sig->s)
+			p[np++] = (struct ar_prop){ "header", "s", sig->s, NULL };
+		if (sig->a)
+			p[np++] = (struct ar_prop){ "header", "a", sig->a, NULL };
+		if (sig->b8)
+			p[np++] = (struct ar_prop){ "header", "b", sig->b8, NULL };
+		if (strcmp(result, "temperror") == 0)
+			mr->temperror = 1;
+	}
+	r->nprops = np;
+	r->props = p;
+	mr->n++;
+}
+
+static void
+msg_add_dkim(struct msg *m, struct msg_results *mr)
+{
+	struct dkimv_results dr;
+	size_t i;
+
+	if (m->dkim == NULL)
+		return;
+	if (m->oversize) {
+		/* We stopped reading headers, so no signature can be checked honestly. */
+		msg_add_dkim_one(m, mr, "policy", "header limits exceeded, signatures not verified",
+		    NULL);
+		return;
+	}
+	dns_set_lock(m->dns);
+	dkimv_eom(m->dkim, &dr);
+	dns_set_unlock(m->dns);
+	if (dr.n == 0) {
+		msg_add_dkim_one(m, mr, "none", "message not signed", NULL);
+		return;
+	}
+	for (i = 0; i < dr.n; i++)
+		msg_add_dkim_one(m, mr, dr.sig[i].result, dr.sig[i].comment, &dr.sig[i]);
 }
 
 static void
@@ -395,6 +472,7 @@ msg_eom(struct msg *m)
 		dns_set_wait(m->dns, deadline);
 		msg_add_spf(m, &mr);
 		msg_add_iprev(m, &mr);
+		msg_add_dkim(m, &mr);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL)
 			msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",
@@ -429,6 +507,7 @@ msg_free(struct msg **mp)
 	/* A check must see its set cancelled before it lets go of its memory. */
 	dns_set_cancel(m->dns);
 	msg_spf_finish(m);
+	dkimv_free(&m->dkim);
 	dns_set_free(&m->dns);
 	a = m->arena;
 	arena_free(&a);

@@ -114,19 +114,24 @@ test_iprev(void)
 	} cases[] = {
 		{ "192.0.2.10", " mx.test.example;\n"
 		  "\tspf=pass (sender IP is 192.0.2.10) smtp.mailfrom=fabrikam.example;\n"
-		  "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example)" },
+		  "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);\n"
+		  "\tdkim=none (message not signed) header.d=none" },
 		{ "2001:db8::25", " mx.test.example;\n"
 		  "\tspf=pass (sender IP is 2001:db8::25) smtp.mailfrom=fabrikam.example;\n"
-		  "\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example)" },
+		  "\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example);\n"
+		  "\tdkim=none (message not signed) header.d=none" },
 		{ "198.51.100.7", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 198.51.100.7) smtp.mailfrom=fabrikam.example;\n"
-		  "\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example)" },
+		  "\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example);\n"
+		  "\tdkim=none (message not signed) header.d=none" },
 		{ "203.0.113.5", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 203.0.113.5) smtp.mailfrom=fabrikam.example;\n"
-		  "\tiprev=fail policy.iprev=203.0.113.5 (no PTR record)" },
+		  "\tiprev=fail policy.iprev=203.0.113.5 (no PTR record);\n"
+		  "\tdkim=none (message not signed) header.d=none" },
 		{ "203.0.113.9", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 203.0.113.9) smtp.mailfrom=fabrikam.example;\n"
-		  "\tiprev=temperror policy.iprev=203.0.113.9 (timeout)" },
+		  "\tiprev=temperror policy.iprev=203.0.113.9 (timeout);\n"
+		  "\tdkim=none (message not signed) header.d=none" },
 	};
 	struct result r;
 	size_t i;
@@ -236,7 +241,8 @@ test_spf(void)
 	run(cfg_new(), "192.0.2.10", NULL, plain, &r);
 	is_str(r.ar, " mx.test.example;\n"
 	    "\tspf=pass (sender IP is 192.0.2.10) smtp.helo=mail.fabrikam.example;\n"
-	    "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example)",
+	    "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);\n"
+	    "\tdkim=none (message not signed) header.d=none",
 	    "null sender: SPF checks postmaster@HELO and reports smtp.helo (RFC 7208 2.4)");
 	run_sender = "<payroll@contoso.example>";
 	run_helo = "helo.example";
