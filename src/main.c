@@ -235,28 +235,27 @@ run_daemon(struct config *cfg, int foreground)
 
 	fd = daemon_listen_fd(err, sizeof(err));
 	if (fd == -2 || milter_open(cfg, fd, err, sizeof(err)) != 0) {
-		log_err(NULL, "%s", err);
 		if (!foreground)
 			fprintf(stderr, "compauthd: %s\n", err);
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto failed;
 	}
 	if (milter_socket_path())
 		sockpath = strdup(milter_socket_path());
 	if (!foreground && daemon_detach(err, sizeof(err)) != 0) {
-		log_err(NULL, "%s", err);
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto failed;
 	}
 	if (daemon_pidfile_write(pidfile, err, sizeof(err)) != 0 ||
 	    daemon_drop_privileges(cfg->user, cfg->group, err, sizeof(err)) != 0) {
-		log_err(NULL, "%s", err);
-		daemon_ready(0);
-		return EX_OSERR;
+		rc = EX_OSERR;
+		goto failed;
 	}
 	rt = runtime_new(cfg, NULL, err, sizeof(err));
+	cfg = NULL;     /* the runtime owns it, or freed it on failure */
 	if (rt == NULL) {
-		log_err(NULL, "%s", err);
-		daemon_ready(0);
-		return EX_CONFIG;
+		rc = EX_CONFIG;
+		goto failed;
 	}
 	runtime_install(rt);
 	main_thread = pthread_self();
@@ -264,9 +263,9 @@ run_daemon(struct config *cfg, int foreground)
 	if (pipe2(signal_pipe, O_CLOEXEC) != 0 ||
 	    pthread_create(&rtid, NULL, reload_thread, NULL) != 0 ||
 	    pthread_create(&mt, NULL, milter_thread, NULL) != 0) {
-		log_err(NULL, "cannot start threads");
-		daemon_ready(0);
-		return EX_OSERR;
+		snprintf(err, sizeof(err), "cannot start threads");
+		rc = EX_OSERR;
+		goto failed;
 	}
 	/* Only now, with every other thread started blocked, may main take them. */
 	{
@@ -323,6 +322,19 @@ run_daemon(struct config *cfg, int foreground)
 	/* libmilter's worker threads may still hold idle MTA connections: end here. */
 	fflush(NULL);
 	_exit(rc);
+
+failed:
+	/* Nothing of a failed start stays behind for the next one to trip over. */
+	log_err(NULL, "%s", err);
+	daemon_ready(0);
+	if (sockpath)
+		unlink(sockpath);
+	daemon_pidfile_remove(pidfile);
+	free(sockpath);
+	free(pidfile);
+	config_free(&cfg);
+	runtime_shutdown();
+	return rc;
 }
 
 int

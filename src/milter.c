@@ -480,6 +480,23 @@ milter_socket_perms(const struct config *cfg, const char *path, char *err, size_
 	return 0;
 }
 
+static int
+milter_socket_live(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, live;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return live;
+}
+
 int
 milter_open(const struct config *cfg, int inherited_fd, char *err, size_t errlen)
 {
@@ -506,6 +523,11 @@ milter_open(const struct config *cfg, int inherited_fd, char *err, size_t errlen
 		/* A regular file in the way is the postmaster's, not a stale socket. */
 		if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
 			snprintf(err, errlen, "%s exists and is not a socket", path);
+			return -1;
+		}
+		/* libmilter would replace a live socket too, orphaning its owner. */
+		if (lstat(path, &st) == 0 && milter_socket_live(path)) {
+			snprintf(err, errlen, "%s is in use by a running filter", path);
 			return -1;
 		}
 	}
