@@ -52,7 +52,7 @@ struct config {
 	int on_dns_error;               /* enum on_dns_error */
 	int spf_received_header;        /* 0 no, 1 yes */
 	unsigned max_dkim_signatures;
-	unsigned dkim_min_rsa_bits;
+	unsigned min_rsa_bits;
 	int dkim_strict_l;              /* 0 no, 1 yes */
 };
 

@@ -189,9 +189,9 @@ static const struct config_entry config_table[] = {
 	  "DKIM signatures verified per message, in header order; later ones are "
 	  "ignored (and logged).",
 	  OFF(max_dkim_signatures) },
-	{ "dkim_min_rsa_bits", CT_UINT, NULL, "1024", NULL, 1024, 16384, NULL, NULL,
+	{ "min_rsa_bits", CT_UINT, NULL, "1024", NULL, 1024, 16384, NULL, NULL,
 	  "RSA keys shorter than this fail DKIM verification (RFC 8301 section 3.2).",
-	  OFF(dkim_min_rsa_bits) },
+	  OFF(min_rsa_bits) },
 	{ "dkim_strict_l", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
 	  "A signature with l= that leaves part of the body unsigned: no passes "
 	  "it with a note in the comment, yes fails it (RFC 6376 section 8.2).",

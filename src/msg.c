@@ -55,6 +55,8 @@ struct msg {
 	size_t ndelete, delete_cap;
 	int ar_delete_overflow;
 	struct dkimv *dkim;             /* every DKIM-Signature; keys fetched as they arrive */
+	size_t ndkim_pass;              /* d= of each passing signature, for DMARC */
+	const char **dkim_pass;
 	struct spf_check *spf;          /* MAIL FROM identity, started at MAIL FROM */
 	int spf_finished;
 	struct spf_result spf_res;
@@ -177,7 +179,7 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 
 		dkimv_opts_init(&d);
 		d.max_signatures = m->cfg->max_dkim_signatures;
-		d.min_rsa_bits = m->cfg->dkim_min_rsa_bits;
+		d.min_rsa_bits = m->cfg->min_rsa_bits;
 		d.l_policy = m->cfg->dkim_strict_l;
 		m->dkim = dkimv_new(m->arena, m->dns, &d, qid_or_null(m));
 	}
@@ -371,6 +373,8 @@ msg_add_dkim(struct msg *m, struct msg_results *mr)
 	dns_set_lock(m->dns);
 	dkimv_eom(m->dkim, &dr);
 	dns_set_unlock(m->dns);
+	m->ndkim_pass = dr.npass_domains;
+	m->dkim_pass = dr.pass_domains;
 	if (dr.n == 0) {
 		msg_add_dkim_one(m, mr, "none", "message not signed", NULL);
 		return;
