@@ -12,7 +12,7 @@ TSAN_FLAGS = $(SAN_COMMON) -fsanitize=thread
 FUZZ_SECONDS ?= 20
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: all deps demo check check-asan check-tsan check-fuzz fuzz install clean distclean
+.PHONY: all deps demo check check-asan check-tsan check-fuzz fuzz bench install clean distclean
 
 all: $(BUILD)/Makefile
 	$(MAKE) -C $(BUILD) -j$(JOBS)
@@ -65,6 +65,10 @@ fuzz: deps
 
 check-fuzz: fuzz
 	@bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+# End-of-message wait against the serial-lookup baseline (bench/eom_wait.py).
+bench: deps all
+	@/usr/bin/python3 bench/eom_wait.py $(BUILD) 20 50
 
 install: all
 	$(MAKE) -C $(BUILD) install DESTDIR="$(DESTDIR)" prefix="$(PREFIX)"

@@ -40,6 +40,7 @@ struct config {
 	unsigned dns_query_budget;      /* queries one message may send */
 	unsigned dns_cache_entries;
 	char *zone_file;                /* "" = real DNS */
+	unsigned zone_delay_ms;         /* zone backend: simulated round trip */
 
 	struct cidr_list trusted_clients;
 	unsigned max_headers;

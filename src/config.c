@@ -146,6 +146,10 @@ static const struct config_entry config_table[] = {
 	  "path, instead of the network; see compauthd-zone(5). "
 	  "Empty uses real DNS.",
 	  OFF(zone_file) },
+	{ "zone_delay", CT_DURATION, NULL, "0s", NULL, 0, 10 * SEC, NULL, NULL,
+	  "With zone_file: how long each answer takes, a simulated DNS round "
+	  "trip for benchmarks and demonstrations.",
+	  OFF(zone_delay_ms) },
 	{ "trusted_clients", CT_CIDRLIST, "networks", "", NULL, 0, 1024, NULL, NULL,
 	  "Clients whose mail is not checked (compauth=none, reason 3xx): "
 	  "addresses or CIDR blocks separated by commas or white space. "

@@ -33,6 +33,7 @@ runtime_same_dns(const struct config *a, const struct config *b)
 
 	if (a->dns_timeout_ms != b->dns_timeout_ms ||
 	    a->dns_cache_entries != b->dns_cache_entries ||
+	    a->zone_delay_ms != b->zone_delay_ms ||
 	    strcmp(a->zone_file, b->zone_file) != 0 ||
 	    a->dns_servers.n != b->dns_servers.n)
 		return 0;
@@ -61,6 +62,7 @@ runtime_new(struct config *cfg, struct runtime *prev, char *err, size_t errlen)
 
 		memset(&o, 0, sizeof(o));
 		o.zone_file = cfg->zone_file[0] ? cfg->zone_file : NULL;
+		o.zone_delay_ms = cfg->zone_delay_ms;
 		o.servers = cfg->dns_servers.n ? (const char *const *)cfg->dns_servers.v : NULL;
 		o.nservers = cfg->dns_servers.n;
 		o.timeout_ms = cfg->dns_timeout_ms;
