@@ -49,6 +49,9 @@ void msg_body(struct msg *m, const unsigned char *data, size_t len);
 const struct msg_outcome *msg_eom(struct msg *m);
 void msg_free(struct msg **mp);
 
+/* "accept" "reject" "tempfail" "quarantine" */
+const char *msg_action_name(enum msg_action a);
+
 /* Messages between msg_new and msg_free, for a bounded drain at shutdown. */
 unsigned msg_in_flight(void);
 

@@ -420,7 +420,7 @@ msg_set_reply(struct msg *m, enum msg_action act, const char *rcode, const char 
 	m->out.text = text;
 }
 
-static const char *
+const char *
 msg_action_name(enum msg_action a)
 {
 	switch (a) {

@@ -145,18 +145,6 @@ testmode_feed(struct msg *m, const char *buf, size_t len)
 	}
 }
 
-static const char *
-testmode_action(enum msg_action a)
-{
-	switch (a) {
-	case MSG_ACCEPT: return "accept";
-	case MSG_REJECT: return "reject";
-	case MSG_TEMPFAIL: return "tempfail";
-	case MSG_QUARANTINE: return "quarantine";
-	}
-	return "accept";
-}
-
 int
 testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 {
@@ -210,7 +198,7 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 		fprintf(out, "%s:%s\n", AR_FIELD, oc->ar_value);
 	if (oc->received_spf != NULL)
 		fprintf(out, "Received-SPF:%s\n", oc->received_spf);
-	fprintf(out, "action: %s", testmode_action(oc->action));
+	fprintf(out, "action: %s", msg_action_name(oc->action));
 	if (oc->action == MSG_REJECT || oc->action == MSG_TEMPFAIL)
 		fprintf(out, " %s %s %s", oc->rcode, oc->xcode, oc->text);
 	if (oc->action == MSG_QUARANTINE)
