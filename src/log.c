@@ -3,6 +3,7 @@
  * postmaster can grep one message across the MTA's and our logs.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +16,9 @@
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug" };
 static const int level_syslog[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
 
-/* Written at start-up and on reload; a torn read only changes one line's format. */
-static volatile int cur_level = LOG_LVL_INFO;
-static volatile int cur_format = LOG_FMT_TEXT;
+/* Written at start-up and on reload, read by every thread. */
+static atomic_int cur_level = LOG_LVL_INFO;
+static atomic_int cur_format = LOG_FMT_TEXT;
 static int use_stderr = 1;
 static char log_ident[64] = "compauthd";
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -34,14 +35,14 @@ log_init(const char *ident, int to_stderr)
 void
 log_configure(enum log_level level, enum log_format fmt)
 {
-	cur_level = level;
-	cur_format = fmt;
+	atomic_store_explicit(&cur_level, (int)level, memory_order_relaxed);
+	atomic_store_explicit(&cur_format, (int)fmt, memory_order_relaxed);
 }
 
 int
 log_enabled(enum log_level level)
 {
-	return (int)level <= cur_level;
+	return (int)level <= atomic_load_explicit(&cur_level, memory_order_relaxed);
 }
 
 const char *
@@ -94,6 +95,7 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 {
 	char text[4096], line[8800], esc[8400];
 	va_list ap;
+	int fmt_json;
 
 	if (!log_enabled(level))
 		return;
@@ -101,7 +103,8 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 
-	if (cur_format == LOG_FMT_JSON) {
+	fmt_json = atomic_load_explicit(&cur_format, memory_order_relaxed) == LOG_FMT_JSON;
+	if (fmt_json) {
 		char q[256];
 
 		json_escape(esc, sizeof(esc), text);
@@ -122,7 +125,7 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 		pthread_mutex_lock(&stderr_lock);
-		if (cur_format == LOG_FMT_JSON)
+		if (fmt_json)
 			fprintf(stderr, "%s\n", line);
 		else
 			fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", stamp, ts.tv_nsec / 1000000L,

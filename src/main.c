@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -288,9 +289,15 @@ run_daemon(struct config *cfg, int foreground)
 	daemon_notify("READY=1");
 
 	for (;;) {
+		struct pollfd pfd = { signal_pipe[0], POLLIN, 0 };
 		unsigned char c;
 
-		if (read(signal_pipe[0], &c, 1) != 1)
+		/*
+		 * A bounded poll, not a blocking read: a runtime that runs signal
+		 * handlers only when a call returns (ThreadSanitizer does) would
+		 * otherwise never get to ours.
+		 */
+		if (poll(&pfd, 1, 250) <= 0 || read(signal_pipe[0], &c, 1) != 1)
 			continue;
 		sig = c;
 		if (sig == SIGHUP) {
@@ -303,6 +310,7 @@ run_daemon(struct config *cfg, int foreground)
 	}
 	atomic_store(&stopping, 1);
 	sem_post(&reload_sem);
+	pthread_join(rtid, NULL);       /* a reload in progress completes first */
 	daemon_notify("STOPPING=1");
 	if (sig == SIGUSR2) {
 		/* libmilter stopped by itself (a signal it caught, or a fatal error). */

@@ -1,0 +1,61 @@
+/*
+ * compauth, the composite authentication verdict (DESIGN.md table, in the
+ * style of Microsoft 365's compauth= property): one pure function from
+ * what the engines and the configuration found to a result and a
+ * three-digit reason. Enforcement (reject, quarantine, tempfail) is the
+ * caller's, read from the DMARC action and these values.
+ *
+ *   result    reason  when (first row that matches, in this order)
+ *   none      301     client authenticated (SMTP AUTH submission)
+ *   none      302     client trusted by address (config)
+ *   none      401     author domain on the local allow list (allow_from)
+ *   none      905     DNS failure prevented a verdict (dmarc=temperror or dns_error)
+ *   pass      100     dmarc=pass
+ *   pass      109     dmarc=bestguesspass: no record, aligned SPF or DKIM pass
+ *   pass      130     dmarc=fail, a trusted ARC sealer vouches for the original
+ *   fail      010     dmarc=fail for one of our own domains (local_domains)
+ *   fail      000     dmarc=fail, policy in force quarantine or reject
+ *   softpass  201     dmarc=fail, policy in force none (monitoring)
+ *   fail      001     dmarc=none or permerror: no usable policy, nothing aligned
+ */
+#ifndef COMPAUTHD_VERDICT_H
+#define COMPAUTHD_VERDICT_H
+
+#include <stdbool.h>
+
+#include "dmarc.h"
+
+enum compauth_res {
+	COMPAUTH_NONE = 0,
+	COMPAUTH_PASS,
+	COMPAUTH_FAIL,
+	COMPAUTH_SOFTPASS,
+};
+
+enum verdict_client {
+	VERDICT_CLIENT_NORMAL = 0,
+	VERDICT_CLIENT_AUTHENTICATED,   /* reason 301 */
+	VERDICT_CLIENT_TRUSTED,         /* reason 302 */
+};
+
+struct verdict_inputs {
+	enum dmarc_res dmarc;
+	enum dmarc_policy policy;       /* dmarc_result.effective (after t=) */
+	bool local_domain;              /* author domain is in local_domains */
+	bool allow_from;                /* author domain matched allow_from */
+	enum verdict_client client;
+	bool arc_vouched;               /* trusted sealer, valid chain, AAR pass */
+	bool dns_error;                 /* another DNS failure blocked a verdict */
+};
+
+struct verdict {
+	enum compauth_res result;
+	unsigned reason;                /* printed as %03u */
+	const char *why;                /* one line for logs and the man page */
+};
+
+void verdict_compauth(const struct verdict_inputs *in, struct verdict *out);
+/* "none" "pass" "fail" "softpass" */
+const char *compauth_result_name(enum compauth_res r);
+
+#endif

@@ -1,0 +1,419 @@
+/*
+ * The author domain: the domain of the RFC 5322 From field (RFC 7489
+ * §3.1, §6.6.1), which DMARC authenticates. From fields arrive from
+ * anyone, so this is a small tokenizer and recursive-descent parser of
+ * RFC 5322 §3.4 address lists (with the obsolete forms of §4.4 that real
+ * mail uses) that reads, never trusts: every loop is bounded by the
+ * input, the token count is capped, and every outcome is a status.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmarc.h"
+
+enum tok_kind {
+	TK_ATOM,                        /* atom, dot-less; also encoded words */
+	TK_QSTRING,
+	TK_DLITERAL,                    /* [ ... ] */
+	TK_SPECIAL,                     /* one of < > : ; @ , . and stray ] \ */
+};
+
+struct tok {
+	enum tok_kind kind;
+	char c;                         /* TK_SPECIAL */
+	const char *p;                  /* TK_ATOM: text */
+	size_t n;
+};
+
+struct toks {
+	struct tok *t;
+	size_t n, cap;
+	const char *why;
+};
+
+static bool
+is_wsp(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool
+is_special(unsigned char c)
+{
+	return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' ||
+	    c == ':' || c == ';' || c == '@' || c == '\\' || c == ',' || c == '.' || c == '"';
+}
+
+static bool
+push(struct toks *ts, enum tok_kind k, char c, const char *p, size_t n)
+{
+	if (ts->n == ts->cap) {
+		ts->why = "too many tokens";
+		return false;
+	}
+	ts->t[ts->n].kind = k;
+	ts->t[ts->n].c = c;
+	ts->t[ts->n].p = p;
+	ts->t[ts->n].n = n;
+	ts->n++;
+	return true;
+}
+
+/*
+ * RFC 2047 §2: "=?" charset "?" encoding "?" text "?=" without white space.
+ * Read as one atom, so a sloppy encoder's '@' or ',' inside stays inside.
+ */
+static size_t
+encoded_word_len(const char *s, const char *end)
+{
+	const char *p = s + 2;
+	int q = 0;
+
+	if (end - s < 4 || s[0] != '=' || s[1] != '?')
+		return 0;
+	for (; p < end && !is_wsp((unsigned char)*p) && p - s < 1000; p++) {
+		if (*p != '?')
+			continue;
+		if (q >= 2 && p + 1 < end && p[1] == '=')
+			return (size_t)(p + 2 - s);
+		q++;
+	}
+	return 0;
+}
+
+static bool
+tokenize(const char *s, size_t len, struct toks *ts)
+{
+	const char *p = s, *end = s + len, *q;
+	unsigned depth;
+	size_t ew;
+
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+
+		if (is_wsp(c)) {
+			p++;
+		} else if (c == '(') {
+			/* §3.2.2: comments nest; quoted-pairs escape parentheses. */
+			depth = 0;
+			for (; p < end; p++) {
+				if (*p == '\\' && p + 1 < end) {
+					p++;
+				} else if (*p == '(') {
+					if (++depth > 64) {
+						ts->why = "comments nested too deep";
+						return false;
+					}
+				} else if (*p == ')' && --depth == 0) {
+					break;
+				}
+			}
+			if (p == end) {
+				ts->why = "unterminated comment";
+				return false;
+			}
+			p++;
+		} else if (c == '"') {
+			for (q = p + 1; q < end && *q != '"'; q++)
+				if (*q == '\\' && q + 1 < end)
+					q++;
+			if (q >= end) {
+				ts->why = "unterminated quoted string";
+				return false;
+			}
+			if (!push(ts, TK_QSTRING, 0, p + 1, (size_t)(q - p - 1)))
+				return false;
+			p = q + 1;
+		} else if (c == '[') {
+			for (q = p + 1; q < end && *q != ']' && *q != '['; q++)
+				if (*q == '\\' && q + 1 < end)
+					q++;
+			if (q >= end || *q != ']') {
+				ts->why = "unterminated domain literal";
+				return false;
+			}
+			if (!push(ts, TK_DLITERAL, 0, p, (size_t)(q + 1 - p)))
+				return false;
+			p = q + 1;
+		} else if (c == ')') {
+			ts->why = "unbalanced ')'";
+			return false;
+		} else if ((ew = encoded_word_len(p, end)) > 0) {
+			if (!push(ts, TK_ATOM, 0, p, ew))
+				return false;
+			p += ew;
+		} else if (is_special(c)) {
+			if (!push(ts, TK_SPECIAL, (char)c, p, 1))
+				return false;
+			p++;
+		} else if (c < 0x20 || c == 0x7f) {
+			ts->why = "control character";
+			return false;
+		} else {
+			/* atext, and 8-bit for RFC 6532 internationalized mail */
+			for (q = p; q < end && !is_wsp((unsigned char)*q) &&
+			    !is_special((unsigned char)*q) && (unsigned char)*q >= 0x20 &&
+			    *q != 0x7f; q++)
+				;
+			if (!push(ts, TK_ATOM, 0, p, (size_t)(q - p)))
+				return false;
+			p = q;
+		}
+	}
+	return true;
+}
+
+struct parse {
+	struct arena *a;
+	struct toks *ts;
+	size_t i;
+	const char *why;
+	size_t naddr;
+	const char *domain;             /* the first one */
+	bool differ, nodomain;
+};
+
+static bool
+at_special(const struct parse *ps, char c)
+{
+	return ps->i < ps->ts->n && ps->ts->t[ps->i].kind == TK_SPECIAL &&
+	    ps->ts->t[ps->i].c == c;
+}
+
+static bool
+is_word(const struct tok *t)
+{
+	return t->kind == TK_ATOM || t->kind == TK_QSTRING;
+}
+
+/* A domain after '@': dot-atom (obs-domain allows spaces) or a literal. */
+static bool
+parse_domain(struct parse *ps)
+{
+	const struct toks *ts = ps->ts;
+	char buf[256];
+	size_t len = 0, lab = 0, k;
+
+	if (ps->i < ts->n && ts->t[ps->i].kind == TK_DLITERAL) {
+		ps->i++;
+		ps->nodomain = true;
+		ps->why = "domain literal";
+		return true;
+	}
+	for (;;) {
+		const struct tok *t;
+
+		if (ps->i >= ts->n || ts->t[ps->i].kind != TK_ATOM) {
+			if (len > 0 && buf[len - 1] == '.' && lab == 0 && ps->i > 0) {
+				/* a final dot: "example.com." names the same domain */
+				len--;
+				break;
+			}
+			ps->why = len == 0 ? "no domain after '@'" : "empty domain label";
+			return false;
+		}
+		t = &ts->t[ps->i++];
+		if (t->n > 63 || len + t->n >= 254) {
+			ps->why = "domain name too long";
+			return false;
+		}
+		for (k = 0; k < t->n; k++) {
+			char ch = t->p[k];
+
+			buf[len++] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+		}
+		lab = t->n;
+		if (!at_special(ps, '.'))
+			break;
+		ps->i++;
+		buf[len++] = '.';
+		lab = 0;
+	}
+	if (len == 0) {
+		ps->why = "empty domain";
+		return false;
+	}
+	if (ps->domain == NULL)
+		ps->domain = arena_strndup(ps->a, buf, len);
+	else if (strlen(ps->domain) != len || memcmp(ps->domain, buf, len) != 0)
+		ps->differ = true;
+	return true;
+}
+
+/* addr-spec: local-part "@" domain (RFC 5322 §3.4.1, obs-local-part). */
+static bool
+parse_addr_spec(struct parse *ps)
+{
+	const struct toks *ts = ps->ts;
+	size_t start = ps->i;
+
+	while (ps->i < ts->n && (is_word(&ts->t[ps->i]) || at_special(ps, '.')))
+		ps->i++;
+	ps->naddr++;
+	if (!at_special(ps, '@')) {
+		if (ps->i == start) {
+			ps->why = "empty address";
+			return false;
+		}
+		ps->nodomain = true;
+		ps->why = "address without a domain";
+		return true;
+	}
+	if (ps->i == start) {
+		ps->why = "empty local part";
+		return false;
+	}
+	ps->i++;
+	return parse_domain(ps);
+}
+
+/* [phrase] "<" [obs-route] addr-spec ">" , or a bare addr-spec. */
+static bool
+parse_mailbox(struct parse *ps)
+{
+	const struct toks *ts = ps->ts;
+	size_t j = ps->i;
+
+	/* Look ahead: is there an angle address before the next separator? */
+	while (j < ts->n && (is_word(&ts->t[j]) ||
+	    (ts->t[j].kind == TK_SPECIAL && ts->t[j].c == '.')))
+		j++;
+	if (j < ts->n && ts->t[j].kind == TK_SPECIAL && ts->t[j].c == '<') {
+		ps->i = j + 1;
+		if (at_special(ps, '>')) {
+			/* "<>" is not a mailbox, but say what it lacks. */
+			ps->i++;
+			ps->naddr++;
+			ps->nodomain = true;
+			ps->why = "empty angle address";
+			return true;
+		}
+		if (at_special(ps, '@')) {
+			/* §4.4 obs-route: "@a,@b:" before the address */
+			while (ps->i < ts->n && !at_special(ps, ':') && !at_special(ps, '>'))
+				ps->i++;
+			if (!at_special(ps, ':')) {
+				ps->why = "bad route";
+				return false;
+			}
+			ps->i++;
+		}
+		if (!parse_addr_spec(ps))
+			return false;
+		if (!at_special(ps, '>')) {
+			ps->why = "missing '>'";
+			return false;
+		}
+		ps->i++;
+		return true;
+	}
+	return parse_addr_spec(ps);
+}
+
+/* mailbox / group, separated by commas; obs-list's empty elements allowed. */
+static bool
+parse_list(struct parse *ps, bool in_group)
+{
+	const struct toks *ts = ps->ts;
+	size_t j;
+
+	for (;;) {
+		while (at_special(ps, ','))
+			ps->i++;
+		if (ps->i >= ts->n || (in_group && at_special(ps, ';')))
+			return true;
+		/* A group is a phrase followed by ':'. */
+		for (j = ps->i; j < ts->n && is_word(&ts->t[j]); j++)
+			;
+		if (j > ps->i && j < ts->n && ts->t[j].kind == TK_SPECIAL && ts->t[j].c == ':') {
+			if (in_group) {
+				ps->why = "nested group";
+				return false;
+			}
+			ps->i = j + 1;
+			if (!parse_list(ps, true))
+				return false;
+			if (!at_special(ps, ';')) {
+				ps->why = "group without ';'";
+				return false;
+			}
+			ps->i++;
+		} else if (!parse_mailbox(ps)) {
+			return false;
+		}
+		if (ps->i >= ts->n || (in_group && at_special(ps, ';')))
+			return true;
+		if (!at_special(ps, ',')) {
+			ps->why = "unexpected text after an address";
+			return false;
+		}
+	}
+}
+
+enum author_status
+author_domain(struct arena *a, const char *const *values, size_t n,
+    const char **domain, const char **why)
+{
+	struct toks ts;
+	struct parse ps;
+	const char *dummy;
+	enum author_status st;
+
+	if (why == NULL)
+		why = &dummy;
+	*domain = NULL;
+	if (n == 0 || values == NULL) {
+		*why = "no From field";
+		return AUTHOR_NONE;
+	}
+	if (n > 1) {
+		/* RFC 7489 §6.6.1: several From fields are not one author. */
+		*why = "several From fields";
+		return AUTHOR_MULTIPLE_FIELDS;
+	}
+	memset(&ts, 0, sizeof(ts));
+	ts.cap = AUTHOR_MAX_TOKENS;
+	ts.t = calloc(ts.cap, sizeof(*ts.t));
+	if (ts.t == NULL)
+		abort();
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.ts = &ts;
+	if (values[0] == NULL || !tokenize(values[0], strlen(values[0]), &ts)) {
+		*why = values[0] == NULL ? "no From value" : ts.why;
+		st = AUTHOR_SYNTAX;
+	} else if (!parse_list(&ps, false) || ps.i != ts.n) {
+		*why = ps.why ? ps.why : "unexpected text";
+		st = AUTHOR_SYNTAX;
+	} else if (ps.naddr == 0) {
+		*why = "no address";
+		st = AUTHOR_NO_DOMAIN;
+	} else if (ps.nodomain) {
+		*why = ps.why;
+		st = AUTHOR_NO_DOMAIN;
+	} else if (ps.differ) {
+		*why = "addresses with different domains";
+		st = AUTHOR_MULTIPLE_DOMAINS;
+	} else {
+		*why = ps.naddr > 1 ? "several addresses, one domain" : "one address";
+		*domain = ps.domain;
+		st = AUTHOR_OK;
+	}
+	free(ts.t);
+	return st;
+}
+
+const char *
+author_status_name(enum author_status st)
+{
+	switch (st) {
+	case AUTHOR_OK:                 return "ok";
+	case AUTHOR_NONE:               return "none";
+	case AUTHOR_MULTIPLE_FIELDS:    return "multiple-from";
+	case AUTHOR_MULTIPLE_DOMAINS:   return "multiple-domains";
+	case AUTHOR_NO_DOMAIN:          return "no-domain";
+	case AUTHOR_SYNTAX:             return "syntax";
+	}
+	return "?";
+}

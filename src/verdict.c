@@ -1,0 +1,58 @@
+/*
+ * The compauth table (see verdict.h for the rows): kept apart from the
+ * engines and the milter so that the whole table is one function a test
+ * can walk row by row, and the man page can quote it.
+ */
+#include <stddef.h>
+
+#include "verdict.h"
+
+static void
+set(struct verdict *out, enum compauth_res r, unsigned reason, const char *why)
+{
+	out->result = r;
+	out->reason = reason;
+	out->why = why;
+}
+
+void
+verdict_compauth(const struct verdict_inputs *in, struct verdict *out)
+{
+	if (in->client == VERDICT_CLIENT_AUTHENTICATED)
+		set(out, COMPAUTH_NONE, 301, "authenticated client, not checked");
+	else if (in->client == VERDICT_CLIENT_TRUSTED)
+		set(out, COMPAUTH_NONE, 302, "trusted client, not checked");
+	else if (in->allow_from)
+		set(out, COMPAUTH_NONE, 401, "author domain on the local allow list");
+	else if (in->dmarc == DMARC_RES_TEMPERROR || in->dns_error)
+		set(out, COMPAUTH_NONE, 905, "DNS failure prevented a verdict");
+	else if (in->dmarc == DMARC_RES_PASS)
+		set(out, COMPAUTH_PASS, 100, "DMARC pass");
+	else if (in->dmarc == DMARC_RES_BESTGUESSPASS)
+		set(out, COMPAUTH_PASS, 109, "no DMARC record, aligned SPF or DKIM pass");
+	else if (in->dmarc == DMARC_RES_FAIL && in->arc_vouched)
+		set(out, COMPAUTH_PASS, 130, "DMARC fail, vouched for by a trusted ARC sealer");
+	else if (in->dmarc == DMARC_RES_FAIL && in->local_domain)
+		set(out, COMPAUTH_FAIL, 10, "DMARC fail for a local domain");
+	else if (in->dmarc == DMARC_RES_FAIL && (in->policy == DMARC_P_QUARANTINE ||
+	    in->policy == DMARC_P_REJECT))
+		set(out, COMPAUTH_FAIL, 0, "DMARC fail, policy quarantine or reject");
+	else if (in->dmarc == DMARC_RES_FAIL)
+		set(out, COMPAUTH_SOFTPASS, 201, "DMARC fail, policy none");
+	else if (in->dmarc == DMARC_RES_PERMERROR)
+		set(out, COMPAUTH_FAIL, 1, "no usable DMARC policy (permerror), nothing aligned");
+	else
+		set(out, COMPAUTH_FAIL, 1, "no DMARC record, nothing aligned passed");
+}
+
+const char *
+compauth_result_name(enum compauth_res r)
+{
+	switch (r) {
+	case COMPAUTH_NONE:     return "none";
+	case COMPAUTH_PASS:     return "pass";
+	case COMPAUTH_FAIL:     return "fail";
+	case COMPAUTH_SOFTPASS: return "softpass";
+	}
+	return "?";
+}

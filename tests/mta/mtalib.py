@@ -1,0 +1,351 @@
+"""
+What the MTA end-to-end suites (t_postfix.py, t_sendmail.py) share: a
+private network and host name (unshare --net --uts, so the fixed ports
+below cannot clash with anything else running and Sendmail finds a fully
+qualified host name), compauthd started through tests/milter/harness.py on
+the zone tests/mta/mta.zone, smtp-sink as the next hop that keeps every
+delivered message in a file, swaks as the sending client, and the checks
+on the Authentication-Results header of a delivered message. Everything
+started here is stopped at exit, whatever happened to the test.
+"""
+
+import atexit
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.environ.get('top_srcdir') or os.path.dirname(os.path.dirname(HERE))
+BUILDDIR = os.environ.get('top_builddir') or SRCDIR
+sys.path.insert(0, os.path.join(SRCDIR, 'tests', 'milter'))
+
+import harness  # noqa: E402
+import tap  # noqa: E402
+
+ZONE = os.path.join(SRCDIR, 'tests', 'mta', 'mta.zone')
+AUTHSERV_ID = 'mx.test.example'
+HOSTNAME = 'mx.test.example'
+AR = 'Authentication-Results'
+# The production socket path the conf/ snippets name; tests substitute theirs.
+SNIPPET_SOCKET = '/run/compauthd/compauthd.sock'
+
+_cleanups = []
+
+
+def at_exit(fn):
+    """Runs fn at exit, last registered first."""
+    _cleanups.append(fn)
+
+
+@atexit.register
+def _run_cleanups():
+    while _cleanups:
+        fn = _cleanups.pop()
+        try:
+            fn()
+        except Exception as e:  # a failed stop must not hide the others
+            sys.stderr.write('cleanup: %s\n' % e)
+
+
+def run(args, **kw):
+    kw.setdefault('stdout', subprocess.PIPE)
+    kw.setdefault('stderr', subprocess.STDOUT)
+    kw.setdefault('timeout', 30)
+    p = subprocess.run(args, **kw)
+    out = p.stdout.decode('utf-8', 'replace') if p.stdout is not None else ''
+    return p.returncode, out
+
+
+def enter_netns(addresses=()):
+    """
+    Re-executes the running script inside its own network and UTS
+    namespaces, once. Inside: loopback up, each of addresses added to it
+    (a client address Sendmail sees), host name HOSTNAME. Returns a reason
+    when this machine cannot do it (the caller skips), None inside.
+    """
+    if os.environ.get('CAD_MTA_NETNS') != '1':
+        if os.geteuid() != 0:
+            return 'needs root (private network namespace, MTA daemons)'
+        for tool in ('unshare', 'ip'):
+            if shutil.which(tool) is None:
+                return 'no %s(8) on this machine' % tool
+        if run(['unshare', '--net', '--uts', 'true'])[0] != 0:
+            return 'unshare --net --uts is not permitted here'
+        env = dict(os.environ, CAD_MTA_NETNS='1')
+        sys.stdout.flush()
+        os.execvpe('unshare', ['unshare', '--net', '--uts', sys.executable,
+                               os.path.abspath(sys.argv[0])] + sys.argv[1:],
+                   env)
+    socket.sethostname(HOSTNAME)
+    for cmd in [['ip', 'link', 'set', 'lo', 'up']] + \
+            [['ip', 'addr', 'add', a + '/32', 'dev', 'lo'] for a in addresses]:
+        rc, out = run(cmd)
+        if rc != 0:
+            return '%s failed: %s' % (' '.join(cmd), out.strip())
+    return None
+
+
+def rundir(tag):
+    """A private directory every daemon can reach (mktemp's 0700 would
+    keep uid postfix out), removed at exit unless KEEP_TMP is set."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix='cad-%s-' % tag)
+    os.chmod(d, 0o755)
+
+    def rm():
+        if os.environ.get('KEEP_TMP'):
+            sys.stderr.write('kept %s\n' % d)
+        else:
+            shutil.rmtree(d, ignore_errors=True)
+    at_exit(rm)
+    return d
+
+
+def wait_tcp(port, host='127.0.0.1', timeout=10.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            socket.create_connection((host, port), timeout=1.0).close()
+            return True
+        except OSError:
+            time.sleep(0.02)
+    return False
+
+
+def stop_process(proc, timeout=5.0):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def compauthd(settings=()):
+    """compauthd on the e2e zone, its socket reachable by group postfix."""
+    group = [('socket_group', 'postfix'), ('socket_mode', '0660')] \
+        if _have_group('postfix') else [('socket_mode', '0666')]
+    d = harness.Daemon(None, tag='mta', settings=[
+        ('zone_file', ZONE), ('on_dns_error', 'tempfail'),
+        ('message_dns_deadline', '1s'), ('dns_timeout', '1s')] + group +
+        list(settings))
+    d.start()
+    return d
+
+
+def _have_group(name):
+    import grp
+    try:
+        grp.getgrnam(name)
+        return True
+    except KeyError:
+        return False
+
+
+class Sink:
+    """smtp-sink on port: one file per delivered message."""
+
+    def __init__(self, run_dir, port):
+        self.dir = os.path.join(run_dir, 'sink-%d' % port)
+        os.mkdir(self.dir)
+        nobody = pwd.getpwnam('nobody')
+        os.chown(self.dir, nobody.pw_uid, nobody.pw_gid)
+        self.log = open(os.path.join(run_dir, 'sink-%d.log' % port), 'ab')
+        self.proc = subprocess.Popen(
+            ['smtp-sink', '-u', 'nobody', '-d',
+             os.path.join(self.dir, '%H%M%S.'), '127.0.0.1:%d' % port, '100'],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log)
+        at_exit(self.stop)
+        if not wait_tcp(port):
+            raise RuntimeError('smtp-sink did not listen on %d' % port)
+
+    def find(self, marker, timeout=10.0):
+        """The delivered message containing marker (bytes), or None."""
+        end = time.monotonic() + timeout
+        while True:
+            for f in sorted(os.listdir(self.dir)):
+                with open(os.path.join(self.dir, f), 'rb') as fh:
+                    data = fh.read()
+                if marker in data:
+                    return data
+            if time.monotonic() >= end:
+                return None
+            time.sleep(0.05)
+
+    def stop(self):
+        stop_process(self.proc)
+        self.log.close()
+
+
+def message(marker, extra_headers=(), from_addr='alice@example.org'):
+    """A small message; marker is its Message-ID's local part."""
+    hdrs = list(extra_headers) + [
+        'From: Alice <%s>' % from_addr,
+        'To: Bob <bob@example.com>',
+        'Subject: e2e %s' % marker,
+        'Date: Wed, 25 Nov 2026 10:00:00 +0000',
+        'Message-ID: <%s@example.org>' % marker,
+    ]
+    return ('\r\n'.join(hdrs) + '\r\n\r\nHello.\r\n').encode()
+
+
+REPLY = re.compile(r'^<(?:\*\*|-) +(\d{3})([ -])(.*)$')
+
+
+def swaks(port, data, mail_from='alice@example.org', helo='mail.example.org',
+          extra=()):
+    """
+    One SMTP transaction; returns (final reply "NNN text" or None,
+    transcript). The final reply is the server's last one before QUIT's.
+    """
+    args = ['swaks', '--server', '127.0.0.1:%d' % port, '--from', mail_from,
+            '--to', 'bob@example.com', '--helo', helo, '--data', '-',
+            '--timeout', '20', '--hide-informational'] + list(extra)
+    rc, out = run(args, input=data, timeout=40)
+    replies = []
+    for line in out.splitlines():
+        m = REPLY.match(line)
+        if m and m.group(2) == ' ':
+            replies.append('%s %s' % (m.group(1), m.group(3)))
+    if replies and replies[-1].startswith('221 '):
+        replies.pop()
+    return (replies[-1] if replies else None), out
+
+
+def headers_of(delivered):
+    """
+    The header fields of a message smtp-sink kept, as (name, value) with
+    folds as "\\n", after dropping what smtp-sink itself puts above the
+    message: its X-Client-Addr, X-Client-Proto, X-Helo-Args, X-Mail-Args and
+    X-Rcpt-Args pseudo headers and its own Received line.
+    """
+    text = delivered.decode('utf-8', 'replace').replace('\r\n', '\n')
+    head = text.split('\n\n', 1)[0]
+    fields = []
+    for line in head.split('\n'):
+        if line[:1] in (' ', '\t') and fields:
+            fields[-1][1] += '\n' + line
+        elif ':' in line:
+            name, value = line.split(':', 1)
+            fields.append([name, value])
+    pseudo = ('x-client-addr', 'x-client-proto', 'x-helo-args', 'x-mail-args',
+              'x-rcpt-args')
+    while fields and fields[0][0].lower() in pseudo:
+        fields.pop(0)
+    if fields and fields[0][0].lower() == 'received' and \
+            'by smtp-sink (smtp-sink)' in fields[0][1]:
+        fields.pop(0)
+    return [tuple(f) for f in fields]
+
+
+def authserv_id(value):
+    return value.strip().split(';', 1)[0].strip().lower()
+
+
+def resinfos(value):
+    """The results of one A-R value, one string each (continuation lines
+    joined with "\\n", the trailing ";" dropped)."""
+    out = []
+    for line in value.split('\n')[1:]:
+        if line.startswith('\t\t') and out:
+            out[-1] += '\n' + line
+        else:
+            out.append(line)
+    return [r.rstrip().rstrip(';') for r in out]
+
+
+# Methods this suite checks exactly; the others compauthd may add meanwhile
+# (DMARC, the compauth verdict, ARC) are allowed but not asserted here.
+CHECKED = ('spf', 'iprev', 'dkim')
+OTHERS = ('dmarc', 'compauth', 'arc')
+
+
+def check_ours(delivered, expected, top, what):
+    """
+    delivered: the message bytes, or None (not delivered). expected: the
+    exact spf, iprev and dkim results in order, as resinfos() gives them.
+    top: the index our header must have among the delivered header fields
+    (0, or 1 when the MTA puts its own Received line above the milter's).
+    """
+    if not tap.ok(delivered is not None, '%s: delivered' % what):
+        return
+    hdrs = headers_of(delivered)
+    ours = [(i, v) for i, (n, v) in enumerate(hdrs)
+            if n.lower() == AR.lower() and authserv_id(v) == AUTHSERV_ID]
+    tap.is_(len(ours), 1, '%s: exactly one Authentication-Results from us'
+            % what)
+    if not ours:
+        return
+    i, v = ours[0]
+    tap.is_((i, hdrs[i][0]), (top, AR), '%s: ours is header field %d'
+            % (what, top))
+    tap.is_(v.split('\n', 1)[0], ' %s;' % AUTHSERV_ID,
+            '%s: first line names our authserv-id' % what)
+    res = resinfos(v)
+    tap.is_([r for r in res if r.lstrip().split('=', 1)[0] in CHECKED],
+            expected, '%s: spf, iprev and dkim results, exact text' % what)
+    tap.is_([r for r in res if r.lstrip().split('=', 1)[0]
+             not in CHECKED + OTHERS], [],
+            '%s: no unexpected result' % what)
+
+
+def spf(result, ip, domain='example.org'):
+    return '\tspf=%s (sender IP is %s) smtp.mailfrom=%s' % (result, ip, domain)
+
+
+def iprev(result, ip, name=None):
+    return '\tiprev=%s policy.iprev=%s%s' % (
+        result, ip, ' (%s)' % name if name else '')
+
+
+DKIM_NONE = '\tdkim=none (message not signed) header.d=none'
+
+# client address, PTR name presented, the results compauthd must stamp
+# (zone tests/mta/mta.zone; RFC 7208 §2.6 spf results, RFC 8601 §3 iprev)
+CLIENTS = [
+    ('192.0.2.10', 'mail.example.org',
+     [spf('pass', '192.0.2.10'), iprev('pass', '192.0.2.10', 'mail.example.org'),
+      DKIM_NONE], 'spf pass (ip4 in -all record), iprev pass'),
+    ('198.51.100.20', 'wrong.example.net',
+     [spf('fail', '198.51.100.20'),
+      iprev('fail', '198.51.100.20', 'wrong.example.net'),
+      DKIM_NONE], 'spf fail (outside -all record), iprev fail (PTR name '
+     'maps elsewhere)'),
+]
+DNS_FAIL_IP = '192.0.2.40'   # PTR lookup times out (TIMEOUT in the zone)
+DMARC_REJECT_IP = '198.51.100.20'  # From: example.com, nothing aligned passes
+ADDRESSES = [c[0] for c in CLIENTS] + [DNS_FAIL_IP]
+
+FORGED = ['Authentication-Results: MX.Test.Example; spf=pass '
+          'smtp.mailfrom=example.org;\r\n\tdkim=pass header.d=example.org',
+          'Authentication-Results: other.example; spf=fail '
+          'smtp.mailfrom=example.org']
+
+
+def check_forged(delivered, what):
+    """The forged header claiming our authserv-id (other case, folded) is
+    gone; the one of another authserv-id is kept (RFC 8601 §5)."""
+    hdrs = headers_of(delivered or b'')
+    ars = [v for n, v in hdrs if n.lower() == AR.lower()]
+    tap.ok(not any('dkim=pass header.d=example.org' in v for v in ars),
+           '%s: the forged A-R claiming our authserv-id is gone' % what,
+           repr(ars))
+    tap.is_([v for v in ars if authserv_id(v) == 'other.example'],
+            [' other.example; spf=fail smtp.mailfrom=example.org'],
+            '%s: the A-R of another authserv-id is kept' % what)
+
+
+def snippet_lines(name):
+    """The non-comment lines of a conf/ snippet."""
+    with open(os.path.join(SRCDIR, 'conf', name)) as f:
+        return [ln.rstrip('\n') for ln in f
+                if ln.strip() and not ln.lstrip().startswith(('#', 'dnl'))]
+
+
+DMARC_SKIP = 'DMARC enforcement not implemented yet'

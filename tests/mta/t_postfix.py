@@ -1,0 +1,179 @@
+"""
+Postfix end to end: a private Postfix instance (its own config, queue and
+data directories; /etc/postfix is only read) receives mail on port 10025
+with conf/postfix-main.cf.snippet applied, asks compauthd through its
+milter socket, and relays to smtp-sink on 10026. swaks presents each
+client address and name with XCLIENT (smtpd_authorized_xclient_hosts).
+Checked on the delivered message or the SMTP reply: our one
+Authentication-Results header on top with the exact results, a forged one
+claiming our authserv-id removed, 451 4.7.0 on a DNS failure with
+on_dns_error = tempfail, and milter_default_action (451 4.7.1) once
+compauthd is gone. Runs in its own network namespace.
+"""
+
+import sys
+sys.dont_write_bytecode = True  # keep the source tree clean
+
+import os
+import shutil
+import time
+
+import mtalib as L
+
+tap = L.tap
+SMTPD_PORT = 10025
+SINK_PORT = 10026
+
+
+class Postfix:
+    def __init__(self, run_dir, milter_socket):
+        self.base = run_dir
+        self.etc = os.path.join(run_dir, 'postfix', 'etc')
+        spool = os.path.join(run_dir, 'postfix', 'spool')
+        data = os.path.join(run_dir, 'postfix', 'data')
+        self.maillog = os.path.join(run_dir, 'postfix', 'maillog')
+        os.makedirs(self.etc)
+        os.makedirs(spool)
+        os.mkdir(data, 0o700)
+        shutil.chown(data, 'postfix', 'postfix')
+        shutil.copy('/usr/share/postfix/master.cf.dist',
+                    os.path.join(self.etc, 'master.cf'))
+        open(os.path.join(self.etc, 'main.cf'), 'w').close()
+        settings = [
+            'compatibility_level = 3.6', 'queue_directory = ' + spool,
+            'data_directory = ' + data, 'meta_directory = /etc/postfix',
+            'maillog_file = ' + self.maillog,
+            'maillog_file_prefixes = ' + run_dir,
+            'myhostname = ' + L.HOSTNAME, 'mydestination =',
+            'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
+            'mynetworks = 127.0.0.0/8',
+            'smtpd_relay_restrictions = permit_mynetworks, '
+            'permit_auth_destination, reject',
+            'relay_domains = example.com, example.net, example.org',
+            'relayhost = [127.0.0.1]:%d' % SINK_PORT,
+            'smtpd_authorized_xclient_hosts = 127.0.0.1',
+            'alias_maps =', 'alias_database =',
+            'smtpd_tls_security_level = none', 'smtp_tls_security_level = none',
+        ]
+        # The documented snippet itself, with the test's socket path.
+        settings += [ln.replace(L.SNIPPET_SOCKET, milter_socket)
+                     for ln in L.snippet_lines('postfix-main.cf.snippet')]
+        self.postconf(['-e'] + settings)
+        self.postconf(['-F', '*/*/chroot = n'])
+        self.postconf(['-MX', 'smtp/inet'])
+        self.postconf(['-Me', '%d/inet = %d inet n - n - - smtpd'
+                       % (SMTPD_PORT, SMTPD_PORT)])
+        self.started = False
+
+    def postconf(self, args):
+        rc, out = L.run(['postconf', '-c', self.etc] + args)
+        if rc != 0:
+            raise RuntimeError('postconf %s: %s' % (args, out))
+
+    def get(self, name):
+        return L.run(['postconf', '-c', self.etc, '-h', name])[1].strip()
+
+    def start(self):
+        rc, out = L.run(['postfix', '-c', self.etc, 'start'], timeout=60)
+        if rc != 0:
+            raise RuntimeError('postfix start: %s\n%s' % (out, self.log()))
+        self.started = True
+        L.at_exit(self.stop)
+        if not L.wait_tcp(SMTPD_PORT):
+            raise RuntimeError('postfix smtpd not listening\n' + self.log())
+
+    def stop(self):
+        if self.started:
+            L.run(['postfix', '-c', self.etc, 'stop'], timeout=60)
+            self.started = False
+
+    def log(self):
+        try:
+            with open(self.maillog, errors='replace') as f:
+                return f.read()
+        except OSError:
+            return ''
+
+
+def xclient(ip, name):
+    return ['--xclient-addr', ip, '--xclient-name', name,
+            '--xclient-helo', name]
+
+
+def main():
+    for tool in ('postfix', 'postconf', 'smtp-sink', 'swaks'):
+        if shutil.which(tool) is None and not os.path.exists('/usr/sbin/' + tool):
+            tap.skip_all('%s is not installed (Debian packages postfix, swaks)'
+                         % tool)
+    os.environ['PATH'] += ':/usr/sbin:/sbin'
+    if L.harness.daemon_path() is None:
+        tap.skip_all('no compauthd binary')
+    why = L.enter_netns()
+    if why:
+        tap.skip_all(why)
+
+    t0 = time.monotonic()
+    run_dir = L.rundir('pf')
+    cad = L.compauthd()
+    sink = L.Sink(run_dir, SINK_PORT)
+    pf = Postfix(run_dir, cad.sockpath)
+    t1 = time.monotonic()
+    pf.start()
+    tap.diag('postfix start %.2fs' % (time.monotonic() - t1))
+
+    tap.is_((pf.get('smtpd_milters'), pf.get('milter_default_action')),
+            ('unix:' + cad.sockpath, 'tempfail'),
+            'the snippet sets smtpd_milters and milter_default_action')
+
+    # Results of each client, exact; our header above Postfix's Received.
+    for n, (ip, name, expected, why) in enumerate(L.CLIENTS):
+        marker = 'pf-client-%d' % n
+        reply, out = L.swaks(SMTPD_PORT, L.message(marker), helo=name,
+                             extra=xclient(ip, name))
+        tap.ok(reply is not None and reply.startswith('250 2.0.0 Ok: queued'),
+               'client %s: accepted' % ip, out)
+        L.check_ours(sink.find(marker.encode()), expected, 0,
+                     'client %s (%s)' % (ip, why))
+
+    # Forged results claiming our authserv-id are removed.
+    ip, name, expected, _ = L.CLIENTS[0]
+    reply, out = L.swaks(SMTPD_PORT, L.message('pf-forged', L.FORGED),
+                         helo=name, extra=xclient(ip, name))
+    tap.ok(reply is not None and reply.startswith('250 '),
+           'forged A-R: accepted', out)
+    got = sink.find(b'pf-forged')
+    L.check_ours(got, expected, 0, 'forged A-R')
+    L.check_forged(got, 'forged A-R')
+
+    # A DNS failure with on_dns_error = tempfail: 451 4.7.0 after DATA.
+    reply, out = L.swaks(SMTPD_PORT, L.message('pf-dnsfail'),
+                         helo='slow.example.org',
+                         extra=xclient(L.DNS_FAIL_IP, 'slow.example.org'))
+    tap.ok(reply is not None and reply.startswith('451 4.7.0 '),
+           'DNS failure, on_dns_error = tempfail: 451 4.7.0', out)
+    tap.is_(sink.find(b'pf-dnsfail', timeout=0.5), None,
+            'DNS failure: nothing delivered')
+
+    # DMARC p=reject refused at SMTP with our text.
+    tap.skip('DMARC p=reject failure refused at SMTP with 550 5.7.1',
+             L.DMARC_SKIP)
+
+    # compauthd gone: Postfix applies milter_default_action = tempfail.
+    cad.kill()
+    reply, out = L.swaks(SMTPD_PORT, L.message('pf-nomilter'),
+                         helo=L.CLIENTS[0][1],
+                         extra=xclient(L.CLIENTS[0][0], L.CLIENTS[0][1]))
+    tap.ok(reply is not None and reply.startswith('451 4.7.1 '),
+           'milter stopped: milter_default_action = tempfail gives 451 4.7.1',
+           out)
+    tap.is_(sink.find(b'pf-nomilter', timeout=0.5), None,
+            'milter stopped: nothing delivered')
+
+    pf.stop()
+    tap.diag('total %.2fs' % (time.monotonic() - t0))
+    if os.environ.get('MTA_DEBUG'):
+        tap.diag(pf.log())
+        tap.diag(cad.log())
+
+
+tap.run(main)
