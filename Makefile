@@ -22,6 +22,8 @@ deps:
 	if dpkg-query -W -f='$${Status}\n' $$pkgs 2>/dev/null | grep -vq '^install ok installed$$' || \
 	   [ "$$(dpkg-query -W -f='$${Status}\n' $$pkgs 2>/dev/null | wc -l)" -ne "$$(echo $$pkgs | wc -w)" ]; then \
 		echo "deps: installing Debian packages: $$pkgs"; \
+		echo "postfix postfix/main_mailer_type select No configuration" | \
+			$(SUDO) debconf-set-selections 2>/dev/null || true; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$pkgs; \
 	else \

@@ -73,6 +73,17 @@ enum author_status {
 #define AUTHOR_MAX_TOKENS 4096
 enum author_status author_domain(struct arena *a, const char *const *values, size_t n,
     const char **domain, const char **why);
+/*
+ * Every distinct domain of every From field, lower case, in order of
+ * appearance (at most AUTHOR_MAX_DOMAINS; more: AUTHOR_SYNTAX), for a
+ * receiver that evaluates each author domain (RFC 7489 §6.6.1 allows it).
+ * AUTHOR_OK with *ndomains >= 1, or AUTHOR_NONE, AUTHOR_NO_DOMAIN (some
+ * field holds no address, or an address without a domain) or
+ * AUTHOR_SYNTAX (some field does not parse); never the MULTIPLE ones.
+ */
+#define AUTHOR_MAX_DOMAINS 32
+enum author_status author_domains(struct arena *a, const char *const *values, size_t n,
+    const char ***domains, size_t *ndomains, const char **why);
 /* "ok" "none" "multiple-from" "multiple-domains" "no-domain" "syntax" */
 const char *author_status_name(enum author_status st);
 

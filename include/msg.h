@@ -35,7 +35,8 @@ struct session *session_new(struct runtime *rt, const char *hostname, const stru
 void session_helo(struct session *s, const char *helo);
 void session_free(struct session **sp);
 
-struct msg *msg_new(struct session *s);
+/* qid: the MTA's queue id when already known (for every log line), or NULL. */
+struct msg *msg_new(struct session *s, const char *qid);
 /* Queue id may arrive at any stage; the first non-empty one wins. */
 void msg_set_qid(struct msg *m, const char *qid);
 const char *msg_qid(const struct msg *m);

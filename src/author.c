@@ -170,8 +170,9 @@ struct parse {
 	size_t i;
 	const char *why;
 	size_t naddr;
-	const char *domain;             /* the first one */
-	bool differ, nodomain;
+	const char **doms;              /* distinct domains, in order */
+	size_t ndoms;
+	bool nodomain, toomany;
 };
 
 static bool
@@ -234,10 +235,14 @@ parse_domain(struct parse *ps)
 		ps->why = "empty domain";
 		return false;
 	}
-	if (ps->domain == NULL)
-		ps->domain = arena_strndup(ps->a, buf, len);
-	else if (strlen(ps->domain) != len || memcmp(ps->domain, buf, len) != 0)
-		ps->differ = true;
+	for (k = 0; k < ps->ndoms; k++)
+		if (strlen(ps->doms[k]) == len && memcmp(ps->doms[k], buf, len) == 0)
+			return true;
+	if (ps->ndoms == AUTHOR_MAX_DOMAINS) {
+		ps->toomany = true;
+		return true;
+	}
+	ps->doms[ps->ndoms++] = arena_strndup(ps->a, buf, len);
 	return true;
 }
 
@@ -351,57 +356,101 @@ parse_list(struct parse *ps, bool in_group)
 	}
 }
 
-enum author_status
-author_domain(struct arena *a, const char *const *values, size_t n,
-    const char **domain, const char **why)
+/* One field into ps (which keeps the domains of earlier fields). */
+static enum author_status
+parse_field(struct parse *ps, const char *value, const char **why)
 {
 	struct toks ts;
-	struct parse ps;
-	const char *dummy;
 	enum author_status st;
 
-	if (why == NULL)
-		why = &dummy;
-	*domain = NULL;
-	if (n == 0 || values == NULL) {
-		*why = "no From field";
-		return AUTHOR_NONE;
-	}
-	if (n > 1) {
-		/* RFC 7489 §6.6.1: several From fields are not one author. */
-		*why = "several From fields";
-		return AUTHOR_MULTIPLE_FIELDS;
-	}
 	memset(&ts, 0, sizeof(ts));
 	ts.cap = AUTHOR_MAX_TOKENS;
 	ts.t = calloc(ts.cap, sizeof(*ts.t));
 	if (ts.t == NULL)
 		abort();
-	memset(&ps, 0, sizeof(ps));
-	ps.a = a;
-	ps.ts = &ts;
-	if (values[0] == NULL || !tokenize(values[0], strlen(values[0]), &ts)) {
-		*why = values[0] == NULL ? "no From value" : ts.why;
+	ps->ts = &ts;
+	ps->i = 0;
+	ps->naddr = 0;
+	ps->why = NULL;
+	if (value == NULL || !tokenize(value, strlen(value), &ts)) {
+		*why = value == NULL ? "no From value" : ts.why;
 		st = AUTHOR_SYNTAX;
-	} else if (!parse_list(&ps, false) || ps.i != ts.n) {
-		*why = ps.why ? ps.why : "unexpected text";
+	} else if (!parse_list(ps, false) || ps->i != ts.n) {
+		*why = ps->why ? ps->why : "unexpected text";
 		st = AUTHOR_SYNTAX;
-	} else if (ps.naddr == 0) {
+	} else if (ps->naddr == 0) {
 		*why = "no address";
 		st = AUTHOR_NO_DOMAIN;
-	} else if (ps.nodomain) {
-		*why = ps.why;
+	} else if (ps->nodomain) {
+		*why = ps->why;
 		st = AUTHOR_NO_DOMAIN;
-	} else if (ps.differ) {
-		*why = "addresses with different domains";
-		st = AUTHOR_MULTIPLE_DOMAINS;
+	} else if (ps->toomany) {
+		*why = "too many domains";
+		st = AUTHOR_SYNTAX;
 	} else {
-		*why = ps.naddr > 1 ? "several addresses, one domain" : "one address";
-		*domain = ps.domain;
+		*why = "ok";
 		st = AUTHOR_OK;
 	}
 	free(ts.t);
+	ps->ts = NULL;
 	return st;
+}
+
+enum author_status
+author_domains(struct arena *a, const char *const *values, size_t n,
+    const char ***domains, size_t *ndomains, const char **why)
+{
+	struct parse ps;
+	const char *dummy;
+	enum author_status st = AUTHOR_OK;
+	size_t i;
+
+	if (why == NULL)
+		why = &dummy;
+	*domains = NULL;
+	*ndomains = 0;
+	if (n == 0 || values == NULL) {
+		*why = "no From field";
+		return AUTHOR_NONE;
+	}
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.doms = arena_alloc(a, AUTHOR_MAX_DOMAINS * sizeof(*ps.doms));
+	for (i = 0; i < n && st == AUTHOR_OK; i++)
+		st = parse_field(&ps, values[i], why);
+	if (st != AUTHOR_OK)
+		return st;
+	*why = ps.ndoms > 1 ? "several domains" : "one domain";
+	*domains = ps.doms;
+	*ndomains = ps.ndoms;
+	return AUTHOR_OK;
+}
+
+enum author_status
+author_domain(struct arena *a, const char *const *values, size_t n,
+    const char **domain, const char **why)
+{
+	const char **doms, *dummy;
+	size_t nd;
+	enum author_status st;
+
+	if (why == NULL)
+		why = &dummy;
+	*domain = NULL;
+	if (n > 1) {
+		/* RFC 7489 §6.6.1: several From fields are not one author. */
+		*why = "several From fields";
+		return AUTHOR_MULTIPLE_FIELDS;
+	}
+	st = author_domains(a, values, n, &doms, &nd, why);
+	if (st != AUTHOR_OK)
+		return st;
+	if (nd > 1) {
+		*why = "addresses with different domains";
+		return AUTHOR_MULTIPLE_DOMAINS;
+	}
+	*domain = doms[0];
+	return AUTHOR_OK;
 }
 
 const char *

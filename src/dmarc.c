@@ -325,23 +325,6 @@ dmarc_finish(struct dmarc_check *c)
 	arena_free(&c->w);
 }
 
-/*
- * Alignment (RFC 7489 §3.1, RFC 9989 §4.4): strict is identity; relaxed
- * is the same organizational domain. The identifier's own organizational
- * domain is taken as the author's when it lies within it: the answers of
- * the author's walk are all we have, and a psd=n or psd=y record strictly
- * between the identifier and that domain is the only case read otherwise.
- */
-static bool
-aligned(const char *id, const char *from, const char *org, bool strict)
-{
-	if (id == NULL || *id == '\0')
-		return false;
-	if (strict)
-		return strcasecmp(id, from) == 0;
-	return dmarc_domain_within(id, org);
-}
-
 static bool
 psl_aligned(struct arena *a, const char *id, const char *from)
 {
@@ -352,6 +335,26 @@ psl_aligned(struct arena *a, const char *id, const char *from)
 	o1 = dmarc_psl_orgdomain(a, id);
 	o2 = dmarc_psl_orgdomain(a, from);
 	return o1 != NULL && o2 != NULL && strcasecmp(o1, o2) == 0;
+}
+
+/*
+ * Alignment (RFC 7489 §3.1, RFC 9989 §4.4): strict is identity; relaxed
+ * is the same organizational domain. RFC 7489 asks the public suffix list
+ * for both. In RFC 9989 mode the identifier's own organizational domain is
+ * taken as the author's when it lies within it: the answers of the
+ * author's walk are all we have, and a psd=n or psd=y record strictly
+ * between the identifier and that domain is the only case read otherwise.
+ */
+static bool
+aligned(const struct dmarc_check *c, const char *id, bool strict)
+{
+	if (id == NULL || *id == '\0')
+		return false;
+	if (strict)
+		return strcasecmp(id, c->from) == 0;
+	if (c->mode == DMARC_RFC7489)
+		return psl_aligned(c->a, id, c->from);
+	return dmarc_domain_within(id, c->out.org);
 }
 
 static enum dmarc_policy
@@ -402,9 +405,9 @@ dmarc_eval(struct dmarc_check *c, const struct dmarc_inputs *in, struct dmarc_re
 		out->record = *rec;
 		strict_s = rec->aspf_strict;
 		strict_d = rec->adkim_strict;
-		out->spf_aligned = spf_ok && aligned(in->spf_domain, c->from, c->out.org, strict_s);
+		out->spf_aligned = spf_ok && aligned(c, in->spf_domain, strict_s);
 		for (i = 0; in != NULL && i < in->ndkim && !out->dkim_aligned; i++)
-			if (aligned(in->dkim_domains[i], c->from, c->out.org, strict_d)) {
+			if (aligned(c, in->dkim_domains[i], strict_d)) {
 				out->dkim_aligned = true;
 				out->dkim_domain = arena_strdup(c->a, in->dkim_domains[i]);
 			}

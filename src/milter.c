@@ -178,8 +178,7 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL || c->session == NULL)
 		return SMFIS_TEMPFAIL;
 	msg_free(&c->msg);
-	c->msg = msg_new(c->session);
-	msg_set_qid(c->msg, smfi_getsymval(ctx, "i"));
+	c->msg = msg_new(c->session, smfi_getsymval(ctx, "i"));
 	msg_envfrom(c->msg, argv && argv[0] ? argv[0] : "", smfi_getsymval(ctx, "{auth_authen}"));
 	return SMFIS_CONTINUE;
 }

@@ -121,7 +121,7 @@ session_free(struct session **sp)
 }
 
 struct msg *
-msg_new(struct session *s)
+msg_new(struct session *s, const char *qid)
 {
 	struct arena *a = arena_new();
 	struct msg *m = arena_alloc(a, sizeof(*m));
@@ -129,7 +129,8 @@ msg_new(struct session *s)
 	m->s = s;
 	m->cfg = s->rt->cfg;
 	m->arena = a;
-	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, NULL);
+	msg_set_qid(m, qid);
+	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, qid_or_null(m));
 	m->skip_why = s->trusted_why;
 	atomic_fetch_add(&msg_live, 1);
 	return m;

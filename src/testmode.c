@@ -186,8 +186,7 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 
 	s = session_new(runtime_acquire(), name, &ip);
 	session_helo(s, o->helo ? o->helo : "");
-	m = msg_new(s);
-	msg_set_qid(m, o->qid ? o->qid : "TESTMODE");
+	m = msg_new(s, o->qid ? o->qid : "TESTMODE");
 	msg_envfrom(m, o->mail_from ? o->mail_from : "", o->auth_user);
 	testmode_feed(m, buf, len);
 	oc = msg_eom(m);

@@ -127,14 +127,17 @@ def stop_process(proc, timeout=5.0):
             proc.wait()
 
 
-def compauthd(settings=()):
-    """compauthd on the e2e zone, its socket reachable by group postfix."""
+def compauthd(socket_path=None):
+    """compauthd on the e2e zone, its socket reachable by group postfix
+    (at socket_path, or in the daemon's own directory)."""
     group = [('socket_group', 'postfix'), ('socket_mode', '0660')] \
         if _have_group('postfix') else [('socket_mode', '0666')]
     d = harness.Daemon(None, tag='mta', settings=[
         ('zone_file', ZONE), ('on_dns_error', 'tempfail'),
-        ('message_dns_deadline', '1s'), ('dns_timeout', '1s')] + group +
-        list(settings))
+        ('message_dns_deadline', '1s'), ('dns_timeout', '1s')] + group)
+    if socket_path:
+        d.sockpath = d.addr = socket_path
+        d.set(('socket', 'unix:' + socket_path))
     d.start()
     return d
 
@@ -271,7 +274,7 @@ def check_ours(delivered, expected, top, what):
     delivered: the message bytes, or None (not delivered). expected: the
     exact spf, iprev and dkim results in order, as resinfos() gives them.
     top: the index our header must have among the delivered header fields
-    (0, or 1 when the MTA puts its own Received line above the milter's).
+    (0: first in the message, above the receiving MTA's own Received line).
     """
     if not tap.ok(delivered is not None, '%s: delivered' % what):
         return
@@ -285,6 +288,10 @@ def check_ours(delivered, expected, top, what):
     i, v = ours[0]
     tap.is_((i, hdrs[i][0]), (top, AR), '%s: ours is header field %d'
             % (what, top))
+    nxt = hdrs[i + 1] if i + 1 < len(hdrs) else ('', '')
+    tap.ok(nxt[0].lower() == 'received' and 'by %s ' % HOSTNAME in nxt[1],
+           '%s: the MTA\'s own Received line comes right after ours' % what,
+           repr(nxt))
     tap.is_(v.split('\n', 1)[0], ' %s;' % AUTHSERV_ID,
             '%s: first line names our authserv-id' % what)
     res = resinfos(v)
@@ -306,21 +313,57 @@ def iprev(result, ip, name=None):
 
 DKIM_NONE = '\tdkim=none (message not signed) header.d=none'
 
-# client address, PTR name presented, the results compauthd must stamp
-# (zone tests/mta/mta.zone; RFC 7208 §2.6 spf results, RFC 8601 §3 iprev)
+def demo_message(name):
+    """A message of conf/demo/messages with CRLF line ends."""
+    with open(os.path.join(SRCDIR, 'conf', 'demo', 'messages', name),
+              'rb') as f:
+        return f.read().replace(b'\r\n', b'\n').replace(b'\n', b'\r\n')
+
+
+def dkim(result, domain, selector, alg, b, comment):
+    return ('\tdkim=%s (%s) header.d=%s\n\t\theader.s=%s header.a=%s '
+            'header.b=%s' % (result, comment, domain, selector, alg, b))
+
+
+FOOTBALL = 'football.example.com'
+# RFC 8463 Appendix A.3: one message, an ed25519-sha256 and an rsa-sha256
+# signature (RFC 8601 §2.7.1 dkim results; header.b its first 8 characters,
+# quoted when they are no token).
+SIGNED_ID = b'20030712040037.46341.5F8J@football.example.com'
+
+# marker (a unique Message-ID part), client address, PTR name presented,
+# MAIL FROM, message, the results compauthd must stamp (zone
+# tests/mta/mta.zone; RFC 7208 §2.6 spf, RFC 8601 §3 iprev), why
 CLIENTS = [
-    ('192.0.2.10', 'mail.example.org',
+    ('client-pass', '192.0.2.10', 'mail.example.org', 'alice@example.org',
+     None,
      [spf('pass', '192.0.2.10'), iprev('pass', '192.0.2.10', 'mail.example.org'),
-      DKIM_NONE], 'spf pass (ip4 in -all record), iprev pass'),
-    ('198.51.100.20', 'wrong.example.net',
+      DKIM_NONE], 'spf pass (ip4 in -all record), iprev pass, unsigned'),
+    ('client-fail', '198.51.100.20', 'wrong.example.net', 'alice@example.org',
+     None,
      [spf('fail', '198.51.100.20'),
       iprev('fail', '198.51.100.20', 'wrong.example.net'),
       DKIM_NONE], 'spf fail (outside -all record), iprev fail (PTR name '
      'maps elsewhere)'),
+    (SIGNED_ID.decode(), '192.0.2.10', 'mail.example.org', 'joe@' + FOOTBALL,
+     '4-signed.eml',
+     [spf('pass', '192.0.2.10', FOOTBALL),
+      iprev('pass', '192.0.2.10', 'mail.example.org'),
+      dkim('pass', FOOTBALL, 'brisbane', 'ed25519-sha256', '"/gCrinpc"',
+           'signature was verified'),
+      dkim('pass', FOOTBALL, 'test', 'rsa-sha256', 'F45dVWDf',
+           'signature was verified')],
+     'RFC 8463 A.3 message, both DKIM signatures pass after the MTA'),
 ]
+
+
+def client_message(marker, demo):
+    return demo_message(demo) if demo else message(marker)
+
+
 DNS_FAIL_IP = '192.0.2.40'   # PTR lookup times out (TIMEOUT in the zone)
 DMARC_REJECT_IP = '198.51.100.20'  # From: example.com, nothing aligned passes
-ADDRESSES = [c[0] for c in CLIENTS] + [DNS_FAIL_IP]
+ADDRESSES = sorted({c[1] for c in CLIENTS} | {DNS_FAIL_IP})
 
 FORGED = ['Authentication-Results: MX.Test.Example; spf=pass '
           'smtp.mailfrom=example.org;\r\n\tdkim=pass header.d=example.org',
@@ -341,11 +384,43 @@ def check_forged(delivered, what):
             '%s: the A-R of another authserv-id is kept' % what)
 
 
-def snippet_lines(name):
-    """The non-comment lines of a conf/ snippet."""
+def snippet_lines(name, commented=False):
+    """The setting lines of a conf/ snippet; with commented, the settings
+    commented out with a single "#" (the snippet's alternatives)."""
     with open(os.path.join(SRCDIR, 'conf', name)) as f:
-        return [ln.rstrip('\n') for ln in f
-                if ln.strip() and not ln.lstrip().startswith(('#', 'dnl'))]
+        lines = [ln.rstrip('\n') for ln in f if ln.strip()]
+    if commented:
+        return [ln[1:] for ln in lines if re.match(r'#[a-z_]+ = ', ln)]
+    return [ln for ln in lines if not ln.lstrip().startswith(('#', 'dnl'))]
 
 
 DMARC_SKIP = 'DMARC enforcement not implemented yet'
+# Turn on once compauthd refuses a DMARC p=reject failure at end of message.
+DMARC_ENFORCED = False
+
+
+def check_dmarc_reject(send, sink, what):
+    """
+    RFC 7489 §6.6.2 / §10.3: mail From: example.com (p=reject) that neither
+    aligned SPF nor DKIM passes is refused at SMTP with our text and never
+    delivered. send(data, mail_from, ip, name) -> (reply, transcript).
+    """
+    name = '%s: DMARC p=reject failure refused at SMTP with 550 5.7.1' % what
+    if not DMARC_ENFORCED:
+        tap.skip(name, DMARC_SKIP)
+        return
+    reply, out = send(message('dmarc-reject', from_addr='alice@example.com'),
+                      'alice@example.com', DMARC_REJECT_IP, 'wrong.example.net')
+    tap.ok(reply is not None and reply.startswith('550 5.7.1 ') and
+           'dmarc' in reply.lower(), name, out)
+    tap.is_(sink.find(b'dmarc-reject', timeout=0.5), None,
+            '%s: DMARC p=reject failure not delivered' % what)
+
+
+def check_qid(cad, reply, pattern, what):
+    """compauthd logs the message under the MTA's queue id (the {i} macro),
+    the one the MTA's reply names."""
+    m = re.search(pattern, reply or '')
+    tap.ok(m is not None and ('%s: spf=' % m.group(1)) in cad.log(),
+           '%s: compauthd logs the result under the MTA\'s queue id' % what,
+           'reply %r' % reply)

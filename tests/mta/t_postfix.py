@@ -2,11 +2,13 @@
 Postfix end to end: a private Postfix instance (its own config, queue and
 data directories; /etc/postfix is only read) receives mail on port 10025
 with conf/postfix-main.cf.snippet applied, asks compauthd through its
-milter socket, and relays to smtp-sink on 10026. swaks presents each
-client address and name with XCLIENT (smtpd_authorized_xclient_hosts).
-Checked on the delivered message or the SMTP reply: our one
-Authentication-Results header on top with the exact results, a forged one
-claiming our authserv-id removed, 451 4.7.0 on a DNS failure with
+milter socket, and relays to smtp-sink on 10026; a chrooted smtpd on 10029
+uses the snippet's chroot path. swaks presents each client address and
+name with XCLIENT (smtpd_authorized_xclient_hosts). Checked on the
+delivered message or the SMTP reply: our one Authentication-Results header
+on top with the exact spf, iprev and dkim results (an RFC 8463 signed
+message among them, so both signatures must survive the MTA), a forged
+header claiming our authserv-id removed, 451 4.7.0 on a DNS failure with
 on_dns_error = tempfail, and milter_default_action (451 4.7.1) once
 compauthd is gone. Runs in its own network namespace.
 """
@@ -23,27 +25,43 @@ import mtalib as L
 tap = L.tap
 SMTPD_PORT = 10025
 SINK_PORT = 10026
+CHROOT_PORT = 10029
 
 
 class Postfix:
-    def __init__(self, run_dir, milter_socket):
-        self.base = run_dir
+    """
+    A private instance below run_dir. Its queue directory holds the milter
+    socket's directory, as the snippet's chroot case says: the unchrooted
+    smtpd on SMTPD_PORT names the socket by its full path, the chrooted one
+    on CHROOT_PORT by the snippet's path inside the chroot.
+    """
+
+    def __init__(self, run_dir):
         self.etc = os.path.join(run_dir, 'postfix', 'etc')
-        spool = os.path.join(run_dir, 'postfix', 'spool')
-        data = os.path.join(run_dir, 'postfix', 'data')
+        self.spool = os.path.join(run_dir, 'postfix', 'spool')
+        self.data = os.path.join(run_dir, 'postfix', 'data')
         self.maillog = os.path.join(run_dir, 'postfix', 'maillog')
+        self.run_dir = run_dir
         os.makedirs(self.etc)
-        os.makedirs(spool)
-        os.mkdir(data, 0o700)
-        shutil.chown(data, 'postfix', 'postfix')
+        os.makedirs(self.spool)
+        os.mkdir(self.data, 0o700)
+        shutil.chown(self.data, 'postfix', 'postfix')
+        sockdir = os.path.join(self.spool, 'compauthd')
+        os.mkdir(sockdir)
+        os.chmod(sockdir, 0o750)
+        shutil.chown(sockdir, 'root', 'postfix')
+        self.milter_socket = os.path.join(sockdir, 'compauthd.sock')
+        self.started = False
+
+    def configure(self):
         shutil.copy('/usr/share/postfix/master.cf.dist',
                     os.path.join(self.etc, 'master.cf'))
         open(os.path.join(self.etc, 'main.cf'), 'w').close()
         settings = [
-            'compatibility_level = 3.6', 'queue_directory = ' + spool,
-            'data_directory = ' + data, 'meta_directory = /etc/postfix',
+            'compatibility_level = 3.6', 'queue_directory = ' + self.spool,
+            'data_directory = ' + self.data, 'meta_directory = /etc/postfix',
             'maillog_file = ' + self.maillog,
-            'maillog_file_prefixes = ' + run_dir,
+            'maillog_file_prefixes = ' + self.run_dir,
             'myhostname = ' + L.HOSTNAME, 'mydestination =',
             'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
             'mynetworks = 127.0.0.0/8',
@@ -56,14 +74,21 @@ class Postfix:
             'smtpd_tls_security_level = none', 'smtp_tls_security_level = none',
         ]
         # The documented snippet itself, with the test's socket path.
-        settings += [ln.replace(L.SNIPPET_SOCKET, milter_socket)
+        settings += [ln.replace(L.SNIPPET_SOCKET, self.milter_socket)
                      for ln in L.snippet_lines('postfix-main.cf.snippet')]
         self.postconf(['-e'] + settings)
         self.postconf(['-F', '*/*/chroot = n'])
         self.postconf(['-MX', 'smtp/inet'])
         self.postconf(['-Me', '%d/inet = %d inet n - n - - smtpd'
                        % (SMTPD_PORT, SMTPD_PORT)])
-        self.started = False
+        chroot = [ln for ln in L.snippet_lines('postfix-main.cf.snippet',
+                                               commented=True)
+                  if ln.startswith('smtpd_milters = ')]
+        self.chroot_milters = chroot[0].split(' = ', 1)[1] if chroot else None
+        if self.chroot_milters:
+            self.postconf(['-Me', '%d/inet = %d inet n - y - - smtpd '
+                           '-o smtpd_milters=%s' % (CHROOT_PORT, CHROOT_PORT,
+                                                    self.chroot_milters)])
 
     def postconf(self, args):
         rc, out = L.run(['postconf', '-c', self.etc] + args)
@@ -114,29 +139,45 @@ def main():
 
     t0 = time.monotonic()
     run_dir = L.rundir('pf')
-    cad = L.compauthd()
+    pf = Postfix(run_dir)
+    cad = L.compauthd(pf.milter_socket)
     sink = L.Sink(run_dir, SINK_PORT)
-    pf = Postfix(run_dir, cad.sockpath)
+    pf.configure()
     t1 = time.monotonic()
     pf.start()
     tap.diag('postfix start %.2fs' % (time.monotonic() - t1))
 
     tap.is_((pf.get('smtpd_milters'), pf.get('milter_default_action')),
-            ('unix:' + cad.sockpath, 'tempfail'),
+            ('unix:' + pf.milter_socket, 'tempfail'),
             'the snippet sets smtpd_milters and milter_default_action')
 
     # Results of each client, exact; our header above Postfix's Received.
-    for n, (ip, name, expected, why) in enumerate(L.CLIENTS):
-        marker = 'pf-client-%d' % n
-        reply, out = L.swaks(SMTPD_PORT, L.message(marker), helo=name,
+    for marker, ip, name, mail_from, demo, expected, why in L.CLIENTS:
+        reply, out = L.swaks(SMTPD_PORT, L.client_message(marker, demo),
+                             mail_from=mail_from, helo=name,
                              extra=xclient(ip, name))
         tap.ok(reply is not None and reply.startswith('250 2.0.0 Ok: queued'),
-               'client %s: accepted' % ip, out)
+               'client %s (%s): accepted' % (ip, why), out)
         L.check_ours(sink.find(marker.encode()), expected, 0,
                      'client %s (%s)' % (ip, why))
+        L.check_qid(cad, reply, 'queued as (\\S+)',
+                    'client %s (%s)' % (ip, why))
+
+    # The chroot case: a chrooted smtpd reaches the socket by the snippet's
+    # path inside the chroot (queue_directory).
+    tap.is_(pf.chroot_milters, 'unix:/compauthd/compauthd.sock',
+            'chroot case: the snippet names the socket inside the chroot')
+    if pf.chroot_milters:
+        marker, ip, name, mail_from, demo, expected, why = L.CLIENTS[0]
+        reply, out = L.swaks(CHROOT_PORT, L.message('pf-chroot'), helo=name,
+                             extra=xclient(ip, name))
+        tap.ok(reply is not None and reply.startswith('250 2.0.0 Ok: queued'),
+               'chrooted smtpd: accepted', out)
+        L.check_ours(sink.find(b'pf-chroot'), expected, 0,
+                     'chrooted smtpd (%s)' % why)
 
     # Forged results claiming our authserv-id are removed.
-    ip, name, expected, _ = L.CLIENTS[0]
+    _, ip, name, _, _, expected, _ = L.CLIENTS[0]
     reply, out = L.swaks(SMTPD_PORT, L.message('pf-forged', L.FORGED),
                          helo=name, extra=xclient(ip, name))
     tap.ok(reply is not None and reply.startswith('250 '),
@@ -154,15 +195,16 @@ def main():
     tap.is_(sink.find(b'pf-dnsfail', timeout=0.5), None,
             'DNS failure: nothing delivered')
 
-    # DMARC p=reject refused at SMTP with our text.
-    tap.skip('DMARC p=reject failure refused at SMTP with 550 5.7.1',
-             L.DMARC_SKIP)
+    L.check_dmarc_reject(
+        lambda data, mail_from, ip, name: L.swaks(
+            SMTPD_PORT, data, mail_from=mail_from, helo=name,
+            extra=xclient(ip, name)), sink, 'From: example.com')
 
     # compauthd gone: Postfix applies milter_default_action = tempfail.
     cad.kill()
     reply, out = L.swaks(SMTPD_PORT, L.message('pf-nomilter'),
-                         helo=L.CLIENTS[0][1],
-                         extra=xclient(L.CLIENTS[0][0], L.CLIENTS[0][1]))
+                         helo=L.CLIENTS[0][2],
+                         extra=xclient(L.CLIENTS[0][1], L.CLIENTS[0][2]))
     tap.ok(reply is not None and reply.startswith('451 4.7.1 '),
            'milter stopped: milter_default_action = tempfail gives 451 4.7.1',
            out)

@@ -117,6 +117,40 @@ main(void)
 		st = author_domain(a, v, 1, &dom, &why);
 		is_int(st, AUTHOR_SYNTAX, "comments nested 100 deep: syntax (%s)", why);
 	}
+	/* author_domains: every domain of every field (RFC 7489 6.6.1 "MAY evaluate each") */
+	{
+		const char *multi[2] = { " test@goestheweasel.com", " test@marcbradshaw.net, test@Example.com" };
+		const char *same[2] = { " a@x.example", " B <b@X.EXAMPLE>" };
+		const char *nod[2] = { " a@x.example", " undisclosed:;" };
+		const char *syn[2] = { " a@x.example", " bad <" };
+		const char **doms;
+		size_t nd, k;
+		char many[2048];
+		const char *v[1] = { many };
+
+		st = author_domains(a, multi, 2, &doms, &nd, &why);
+		ok(st == AUTHOR_OK && nd == 3 && strcmp(doms[0], "goestheweasel.com") == 0 &&
+		    strcmp(doms[1], "marcbradshaw.net") == 0 && strcmp(doms[2], "example.com") == 0,
+		    "author_domains: two fields, three domains in order (%s)", why);
+		st = author_domains(a, same, 2, &doms, &nd, &why);
+		ok(st == AUTHOR_OK && nd == 1 && strcmp(doms[0], "x.example") == 0,
+		    "author_domains: two fields, one domain");
+		st = author_domains(a, nod, 2, &doms, &nd, &why);
+		ok(st == AUTHOR_NO_DOMAIN && doms == NULL && nd == 0, "author_domains: an empty group field: no-domain");
+		st = author_domains(a, syn, 2, &doms, &nd, &why);
+		ok(st == AUTHOR_SYNTAX && doms == NULL, "author_domains: a bad second field: syntax (%s)", why);
+		st = author_domains(a, NULL, 0, &doms, &nd, &why);
+		is_int(st, AUTHOR_NONE, "author_domains: no field: none");
+		many[0] = '\0';
+		for (k = 0; k <= AUTHOR_MAX_DOMAINS; k++)
+			snprintf(many + strlen(many), sizeof(many) - strlen(many), "%sa@d%zu.example",
+			    k ? "," : "", k);
+		st = author_domains(a, v, 1, &doms, &nd, &why);
+		is_int(st, AUTHOR_SYNTAX, "author_domains: more than AUTHOR_MAX_DOMAINS domains: syntax (%s)", why);
+		many[strrchr(many, ',') - many] = '\0';
+		st = author_domains(a, v, 1, &doms, &nd, &why);
+		ok(st == AUTHOR_OK && nd == AUTHOR_MAX_DOMAINS, "author_domains: exactly AUTHOR_MAX_DOMAINS domains: ok");
+	}
 	is_str(author_status_name(AUTHOR_MULTIPLE_FIELDS), "multiple-from", "status names");
 	arena_free(&a);
 	return tap_done();

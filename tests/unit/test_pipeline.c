@@ -82,8 +82,7 @@ run(struct config *cfg, const char *ip, const char *auth, const struct hdr *h, s
 	netaddr_parse(ip, &a);
 	s = session_new(rt, "[client]", &a);
 	session_helo(s, run_helo);
-	m = msg_new(s);
-	msg_set_qid(m, "TEST1");
+	m = msg_new(s, "TEST1");
 	msg_envfrom(m, run_sender, auth);
 	for (; h->name; h++)
 		msg_header(m, h->name, h->value);
@@ -272,7 +271,7 @@ test_spf(void)
 	netaddr_parse("192.0.2.10", &a);
 	s = session_new(rt, "[client]", &a);
 	session_helo(s, "helo.example");
-	m = msg_new(s);
+	m = msg_new(s, NULL);
 	msg_envfrom(m, "<ben@fabrikam.example>", NULL);
 	{
 		int i;

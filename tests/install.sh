@@ -1,0 +1,98 @@
+#!/bin/bash
+# make install with DESTDIR and a prefix of its own puts everything below
+# DESTDIR/prefix: the daemon in sbin, the three manual pages, the example
+# configuration in etc/compauthd (and the daemon accepts it), the systemd
+# units naming the installed paths, the MTA snippets; nothing lands outside
+# DESTDIR; a second install keeps an edited configuration; make uninstall
+# takes everything away again except that edited configuration.
+set -u
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() {	# ok STATUS DESCRIPTION [DETAIL-FILE]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -n 30
+	fi
+}
+
+if [ ! -f "$builddir/Makefile" ] || [ ! -x "$builddir/compauthd" ]; then
+	echo "1..0 # SKIP no configured and built tree at $builddir"
+	exit 0
+fi
+
+prefix=/opt/compauthd-install-test
+dest=$tmp/root
+# Nested in make check: keep the outer make's flags and jobserver out.
+inst() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$builddir" "$@" \
+		DESTDIR="$dest" prefix="$prefix" > "$tmp/make.log" 2>&1
+}
+inst install
+ok $? "make install DESTDIR=... prefix=$prefix" "$tmp/make.log"
+
+root=$dest$prefix
+# path in the prefix, what it must be
+FILES="
+sbin/compauthd:executable
+share/man/man8/compauthd.8:file
+share/man/man5/compauthd.conf.5:file
+share/man/man5/compauthd-zone.5:file
+etc/compauthd/compauthd.conf:file
+lib/systemd/system/compauthd.service:file
+lib/systemd/system/compauthd.socket:file
+share/doc/compauthd/postfix-main.cf.snippet:file
+share/doc/compauthd/sendmail.mc.snippet:file
+"
+for entry in $FILES; do
+	f=${entry%%:*}
+	kind=${entry#*:}
+	if [ "$kind" = executable ]; then
+		[ -f "$root/$f" ] && [ -x "$root/$f" ]
+	else
+		[ -f "$root/$f" ] && [ -s "$root/$f" ]
+	fi
+	ok $? "installed: $f ($kind)"
+done
+
+# Nothing outside DESTDIR/prefix, and nothing in the real prefix.
+(cd "$dest" && find . -type f | grep -v "^\.$prefix/") > "$tmp/outside"
+[ ! -s "$tmp/outside" ]
+ok $? "every installed file is below DESTDIR/prefix" "$tmp/outside"
+[ ! -e "$prefix" ]
+ok $? "nothing written to the real $prefix"
+
+cmp -s "$srcdir/conf/compauthd.conf" "$root/etc/compauthd/compauthd.conf"
+ok $? "etc/compauthd/compauthd.conf is the annotated example conf/compauthd.conf"
+for p in compauthd.8:man8 compauthd.conf.5:man5 compauthd-zone.5:man5; do
+	cmp -s "$srcdir/man/${p%%:*}" "$root/share/man/${p#*:}/${p%%:*}"
+	ok $? "man page ${p%%:*} installed unchanged"
+done
+
+"$root/sbin/compauthd" -n -c "$root/etc/compauthd/compauthd.conf" > "$tmp/n.log" 2>&1
+ok $? "the installed daemon accepts the installed example (compauthd -n)" "$tmp/n.log"
+"$root/sbin/compauthd" -V > "$tmp/v.log" 2>&1
+ok $? "the installed daemon runs (compauthd -V)" "$tmp/v.log"
+
+unit=$root/lib/systemd/system/compauthd.service
+grep -qx "ExecStart=$prefix/sbin/compauthd -f -c $prefix/etc/compauthd/compauthd.conf" "$unit"
+ok $? "the installed service names the installed binary and configuration"
+
+# An administrator's edit survives a reinstall and an uninstall.
+echo "log_level = debug" >> "$root/etc/compauthd/compauthd.conf"
+inst install
+ok $? "make install again" "$tmp/make.log"
+tail -n 1 "$root/etc/compauthd/compauthd.conf" | grep -qx 'log_level = debug'
+ok $? "a second install keeps the edited configuration"
+inst uninstall
+ok $? "make uninstall" "$tmp/make.log"
+(cd "$dest" && find . -type f) > "$tmp/left"
+[ "$(cat "$tmp/left")" = ".$prefix/etc/compauthd/compauthd.conf" ]
+ok $? "make uninstall leaves only the edited configuration" "$tmp/left"
+
+echo "1..$n"

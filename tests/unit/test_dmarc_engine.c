@@ -1,0 +1,413 @@
+/*
+ * DMARC discovery and evaluation on the resolver's zone backend
+ * (man/compauthd-zone.5): alignment tables (relaxed and strict,
+ * subdomains, co.uk, the private suffix blogspot.com), RFC 7489 discovery
+ * with the public suffix list, the RFC 9989 tree walk with psd=y/n and
+ * np= for non-existent subdomains, t= and pct=, several records, errors,
+ * and that every query goes out at dmarc_start().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "arena.h"
+#include "resolver.h"
+#include "dmarc.h"
+
+static const char zone_text[] =
+    "$TTL 300\n"
+    "_dmarc.example.com. TXT \"v=DMARC1; p=reject\"\n"
+    "example.com. A 192.0.2.1\n"
+    "mail.example.com. A 192.0.2.2\n"
+    "_dmarc.strict.example. TXT \"v=DMARC1; p=reject; adkim=s; aspf=s\"\n"
+    "strict.example. A 192.0.2.3\n"
+    "_dmarc.example.co.uk. TXT \"v=DMARC1; p=quarantine; sp=reject\"\n"
+    "a.example.co.uk. A 192.0.2.4\n"
+    "_dmarc.blogspot.com. TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.foo.blogspot.com. TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.multi.example. TXT \"v=DMARC1; p=reject\"\n"
+    "_dmarc.multi.example. TXT \"v=DMARC1; p=none\"\n"
+    "_dmarc.other.example. TXT \"v=spf1 -all\"\n"
+    "_dmarc.other.example. TXT \"v=DMARC1; p=quarantine\"\n"
+    "_dmarc.slow.example. TIMEOUT\n"
+    "_dmarc.bad.example. TXT \"v=DMARC1; p=bogus\"\n"
+    "_dmarc.pct.example. TXT \"v=DMARC1; p=reject; pct=50\"\n"
+    "_dmarc.pctq.example. TXT \"v=DMARC1; p=quarantine; pct=10\"\n"
+    "_dmarc.test.example. TXT \"v=DMARC1; p=reject; t=y\"\n"
+    "_dmarc.testq.example. TXT \"v=DMARC1; p=quarantine; t=y\"\n"
+    "_dmarc.psd. TXT \"v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y\"\n"
+    "org1.psd. A 192.0.2.5\n"
+    "_dmarc.org2.psd. TXT \"v=DMARC1; p=none; psd=n\"\n"
+    "x.org2.psd. A 192.0.2.6\n"
+    "_dmarc.b.fl.example. TXT \"v=DMARC1; p=quarantine\"\n"
+    "_dmarc.fl.example. TXT \"v=DMARC1; p=reject\"\n"
+    "a.b.fl.example. MX 10 mx.fl.example.\n"
+    "_dmarc.npdom.example. TXT \"v=DMARC1; p=none; sp=quarantine; np=reject\"\n"
+    "npdom.example. A 192.0.2.7\n"
+    "exists.npdom.example. MX 0 .\n"
+    "_dmarc.longwalk.example. TXT \"v=DMARC1; p=quarantine\"\n"
+    "fabrikam.example. A 192.0.2.8\n"
+    "contoso.example. A 192.0.2.9\n";
+
+static char zone_path[256];
+
+static struct resolver *
+start_resolver(unsigned delay_ms)
+{
+	struct resolver_opts o;
+	char err[256];
+	struct resolver *r;
+
+	memset(&o, 0, sizeof(o));
+	o.zone_file = zone_path;
+	o.zone_delay_ms = delay_ms;
+	o.timeout_ms = 2000;
+	r = resolver_new(&o, err, sizeof(err));
+	if (r == NULL)
+		printf("# resolver_new: %s\n", err);
+	return r;
+}
+
+static unsigned
+sample_fixed(void *arg)
+{
+	return *(const unsigned *)arg;
+}
+
+#define M7 DMARC_RFC7489
+#define M9 DMARC_RFC9989
+#define NONE_ DMARC_RES_NONE
+#define PASS DMARC_RES_PASS
+#define FAIL DMARC_RES_FAIL
+#define BGP DMARC_RES_BESTGUESSPASS
+#define TEMP DMARC_RES_TEMPERROR
+#define PERM DMARC_RES_PERMERROR
+#define A_NONE DMARC_ACT_NONE
+#define A_Q DMARC_ACT_QUARANTINE
+#define A_R DMARC_ACT_REJECT
+#define A_PQ DMARC_ACT_PCT_QUARANTINE
+#define A_PR DMARC_ACT_PCT_REJECT
+#define A_TEMP DMARC_ACT_TEMPERROR
+#define A_PERM DMARC_ACT_PERMERROR
+
+struct row {
+	enum dmarc_mode mode;
+	const char *from;
+	enum spf_res spf;
+	const char *spf_domain;
+	const char *dkim;               /* one d=, or NULL */
+	unsigned sample;                /* for pct= */
+	enum dmarc_res res;
+	enum dmarc_action act;
+	const char *policy_domain, *org, *tag;
+	const char *cite;
+};
+
+static const struct row rows[] = {
+	/* relaxed alignment, subdomains: RFC 7489 3.1.1, 3.1.2; RFC 9989 4.4 */
+	{ M9, "mail.example.com", SPF_NONE, NULL, "example.com", 0, PASS, A_NONE,
+	  "example.com", "example.com", "p", "9989 relaxed DKIM: parent d= aligns with subdomain From" },
+	{ M7, "mail.example.com", SPF_NONE, NULL, "example.com", 0, PASS, A_NONE,
+	  "example.com", "example.com", "p", "7489 relaxed DKIM: parent d= aligns" },
+	{ M9, "example.com", SPF_NONE, NULL, "mail.example.com", 0, PASS, A_NONE,
+	  "example.com", "example.com", "p", "9989 relaxed DKIM: subdomain d= aligns" },
+	{ M9, "example.com", SPF_PASS, "bounces.example.com", NULL, 0, PASS, A_NONE,
+	  "example.com", "example.com", "p", "9989 relaxed SPF: subdomain MAIL FROM aligns" },
+	{ M9, "example.com", SPF_SOFTFAIL, "example.com", NULL, 0, FAIL, A_R,
+	  "example.com", "example.com", "p", "only SPF pass counts (RFC 7489 4.2)" },
+	{ M9, "example.com", SPF_PASS, "example.net", "badexample.com", 0, FAIL, A_R,
+	  "example.com", "example.com", "p", "unrelated domains do not align, p=reject" },
+	{ M7, "mail.example.com", SPF_NONE, NULL, NULL, 0, FAIL, A_R,
+	  "example.com", "example.com", "p", "7489 6.6.3: org record, no sp=, p applies" },
+	/* strict: RFC 7489 3.1 adkim=s aspf=s */
+	{ M9, "strict.example", SPF_NONE, NULL, "sub.strict.example", 0, FAIL, A_R,
+	  "strict.example", "strict.example", "p", "strict DKIM: subdomain d= does not align" },
+	{ M9, "strict.example", SPF_PASS, "mail.strict.example", NULL, 0, FAIL, A_R,
+	  "strict.example", "strict.example", "p", "strict SPF: subdomain MAIL FROM does not align" },
+	{ M9, "strict.example", SPF_PASS, "STRICT.example", NULL, 0, PASS, A_NONE,
+	  "strict.example", "strict.example", "p", "strict SPF: same domain, any case" },
+	{ M7, "strict.example", SPF_NONE, NULL, "strict.example", 0, PASS, A_NONE,
+	  "strict.example", "strict.example", "p", "strict DKIM: same domain" },
+	/* co.uk: RFC 7489 3.2 public suffix of two labels */
+	{ M7, "a.example.co.uk", SPF_NONE, NULL, "other.co.uk", 0, FAIL, A_R,
+	  "example.co.uk", "example.co.uk", "sp", "7489 co.uk: other.co.uk is another organization; sp=reject" },
+	{ M7, "a.example.co.uk", SPF_NONE, NULL, "b.example.co.uk", 0, PASS, A_NONE,
+	  "example.co.uk", "example.co.uk", "sp", "7489 co.uk: sibling under example.co.uk aligns" },
+	{ M9, "a.example.co.uk", SPF_PASS, "co.uk", NULL, 0, FAIL, A_R,
+	  "example.co.uk", "example.co.uk", "sp", "9989 co.uk: the suffix itself does not align" },
+	{ M9, "a.example.co.uk", SPF_NONE, NULL, "example.co.uk", 0, PASS, A_NONE,
+	  "example.co.uk", "example.co.uk", "sp", "9989 co.uk: org domain found by the walk" },
+	/* private suffix blogspot.com */
+	{ M7, "foo.blogspot.com", SPF_NONE, NULL, "bar.blogspot.com", 0, FAIL, A_R,
+	  "foo.blogspot.com", "foo.blogspot.com", "p", "7489 private suffix: bar.blogspot.com does not align" },
+	{ M7, "baz.blogspot.com", SPF_NONE, NULL, "x.baz.blogspot.com", 0, BGP, A_NONE,
+	  NULL, "baz.blogspot.com", NULL, "no record, aligned under the private suffix: bestguesspass" },
+	{ M7, "baz.blogspot.com", SPF_NONE, NULL, "qux.blogspot.com", 0, NONE_, A_NONE,
+	  NULL, "baz.blogspot.com", NULL, "7489 no record, other blogspot.com site: none" },
+	{ M9, "baz.blogspot.com", SPF_NONE, NULL, "qux.blogspot.com", 0, PASS, A_NONE,
+	  "blogspot.com", "blogspot.com", "p",
+	  "9989 4.10: the walk, not the PSL: blogspot.com publishes, its sites share its org domain" },
+	{ M7, "blogspot.com", SPF_NONE, NULL, "foo.blogspot.com", 0, FAIL, A_R,
+	  "blogspot.com", "blogspot.com", "p", "7489 a site under the private suffix is not the suffix's organization" },
+	/* several records, non-DMARC records: RFC 7489 6.6.3 */
+	{ M7, "multi.example", SPF_NONE, NULL, NULL, 0, NONE_, A_NONE,
+	  NULL, "multi.example", NULL, "7489: two DMARC records: none" },
+	{ M9, "multi.example", SPF_NONE, NULL, NULL, 0, NONE_, A_NONE,
+	  NULL, "multi.example", NULL, "9989: two DMARC records discarded, walk finds none" },
+	{ M9, "other.example", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "other.example", "other.example", "p", "a non-DMARC TXT beside the record is ignored" },
+	/* errors */
+	{ M9, "slow.example", SPF_PASS, "slow.example", NULL, 0, TEMP, A_TEMP,
+	  NULL, "slow.example", NULL, "DNS timeout: temperror" },
+	{ M7, "bad.example", SPF_NONE, NULL, NULL, 0, PERM, A_PERM,
+	  NULL, "bad.example", NULL, "7489 6.6.3: invalid p=, no rua: permerror" },
+	{ M9, "bad.example", SPF_NONE, NULL, NULL, 0, FAIL, A_NONE,
+	  "bad.example", "bad.example", "p", "9989 4.7: invalid p= reads as none" },
+	/* pct= (RFC 7489 6.6.4) and t= (RFC 9989) */
+	{ M7, "pct.example", SPF_NONE, NULL, NULL, 70, FAIL, A_PR,
+	  "pct.example", "pct.example", "p", "7489 pct=50, sample 70: pct.reject (quarantined)" },
+	{ M7, "pct.example", SPF_NONE, NULL, NULL, 10, FAIL, A_R,
+	  "pct.example", "pct.example", "p", "7489 pct=50, sample 10: reject" },
+	{ M9, "pct.example", SPF_NONE, NULL, NULL, 70, FAIL, A_R,
+	  "pct.example", "pct.example", "p", "9989 ignores pct=50" },
+	{ M7, "pctq.example", SPF_NONE, NULL, NULL, 50, FAIL, A_PQ,
+	  "pctq.example", "pctq.example", "p", "7489 pct=10, sample 50: pct.quarantine" },
+	{ M9, "test.example", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "test.example", "test.example", "p", "9989 t=y: reject applied as quarantine" },
+	{ M9, "testq.example", SPF_NONE, NULL, NULL, 0, FAIL, A_NONE,
+	  "testq.example", "testq.example", "p", "9989 t=y: quarantine applied as none" },
+	{ M7, "test.example", SPF_NONE, NULL, NULL, 0, FAIL, A_R,
+	  "test.example", "test.example", "p", "7489 knows no t=" },
+	/* RFC 9989 tree walk, psd= */
+	{ M9, "a.org1.psd", SPF_NONE, NULL, "org1.psd", 0, PASS, A_NONE,
+	  "psd", "org1.psd", "np", "9989 4.10 psd=y: org domain one label below the PSD" },
+	{ M9, "a.org1.psd", SPF_NONE, NULL, "other.psd", 0, FAIL, A_R,
+	  "psd", "org1.psd", "np", "9989 psd=y: sibling under the PSD does not align; np=reject" },
+	{ M9, "org1.psd", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "psd", "org1.psd", "sp", "9989 existing subdomain of the PSD: sp=quarantine" },
+	{ M9, "x.org2.psd", SPF_PASS, "y.org2.psd", NULL, 0, PASS, A_NONE,
+	  "org2.psd", "org2.psd", "p", "9989 4.10 psd=n: org domain is the record's domain" },
+	{ M9, "a.b.fl.example", SPF_NONE, NULL, "c.fl.example", 0, PASS, A_NONE,
+	  "b.fl.example", "fl.example", "p", "9989 4.10: policy from the first record, org from the fewest labels" },
+	{ M9, "a.b.fl.example", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "b.fl.example", "fl.example", "p", "9989: the first record's policy (no sp=: p)" },
+	/* np= for non-existent subdomains (RFC 9989 4.7, RFC 8020) */
+	{ M9, "ghost.npdom.example", SPF_NONE, NULL, NULL, 0, FAIL, A_R,
+	  "npdom.example", "npdom.example", "np", "9989 NXDOMAIN subdomain: np=reject" },
+	{ M9, "exists.npdom.example", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "npdom.example", "npdom.example", "sp", "9989 existing subdomain: sp=quarantine" },
+	{ M9, "npdom.example", SPF_NONE, NULL, NULL, 0, FAIL, A_NONE,
+	  "npdom.example", "npdom.example", "p", "9989 the domain itself: p=none" },
+	{ M7, "ghost.npdom.example", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "npdom.example", "npdom.example", "sp", "7489 knows no np=: sp=quarantine" },
+	/* the long-name skip: 11 labels, walk goes to the last 7 */
+	{ M9, "1.2.3.4.5.6.7.8.9.longwalk.example", SPF_NONE, NULL, "longwalk.example", 0, PASS, A_NONE,
+	  "longwalk.example", "longwalk.example", "p", "9989 4.10 step 5: long names skip to 7 labels" },
+	/* the seed scenarios (DESIGN.md): no record anywhere */
+	{ M9, "contoso.example", SPF_NONE, NULL, "maliciousdomain.example", 0, NONE_, A_NONE,
+	  NULL, "contoso.example", NULL, "scenario 1: unaligned DKIM, no record: none" },
+	{ M9, "fabrikam.example", SPF_PASS, "fabrikam.example", NULL, 0, BGP, A_NONE,
+	  NULL, "fabrikam.example", NULL, "scenario 3: SPF pass, no record: bestguesspass" },
+	{ M9, "fabrikam.example", SPF_NONE, NULL, "outbound.fabrikam.example", 0, BGP, A_NONE,
+	  NULL, "fabrikam.example", NULL, "scenario 4: DKIM subdomain pass, no record: bestguesspass" },
+	{ M7, "fabrikam.example", SPF_FAIL, "fabrikam.example", NULL, 0, NONE_, A_NONE,
+	  NULL, "fabrikam.example", NULL, "no record, SPF fail: none" },
+	/* no author domain */
+	{ M9, NULL, SPF_PASS, "example.com", NULL, 0, PERM, A_PERM,
+	  NULL, NULL, NULL, "no author domain: permerror" },
+	{ M9, "bad..example", SPF_NONE, NULL, NULL, 0, PERM, A_PERM,
+	  NULL, "bad..example", NULL, "author domain not a domain name: permerror" },
+};
+
+static void
+run(struct resolver *res, const struct row *w)
+{
+	struct arena *a = arena_new();
+	struct dns_set *set = dns_set_new(res, 40, "T1");
+	struct dmarc_check *c;
+	struct dmarc_inputs in;
+	struct dmarc_result r;
+	const char *d[1] = { w->dkim };
+
+	dns_set_lock(set);
+	c = dmarc_start(a, set, w->from, w->mode, "T1");
+	dns_set_unlock(set);
+	dns_set_wait(set, dns_now_ms() + 3000);
+	dns_set_lock(set);
+	ok(dmarc_done(c), "%s: done", w->cite);
+	memset(&in, 0, sizeof(in));
+	in.spf = w->spf;
+	in.spf_domain = w->spf_domain;
+	in.dkim_domains = d;
+	in.ndkim = w->dkim ? 1 : 0;
+	in.sample = sample_fixed;
+	in.sample_arg = (void *)&w->sample;
+	dmarc_eval(c, &in, &r);
+	dns_set_unlock(set);
+	ok(r.result == w->res && r.action == w->act, "%s: dmarc=%s action=%s (%s)", w->cite,
+	    dmarc_result_name(r.result), dmarc_action_name(r.action), r.why ? r.why : "");
+	is_str(r.policy_domain, w->policy_domain, "%s: policy domain", w->cite);
+	is_str(r.org_domain, w->org, "%s: organizational domain", w->cite);
+	is_str(r.policy_tag, w->tag, "%s: policy tag", w->cite);
+	is_str(r.header_from, w->from, "%s: header.from", w->cite);
+	ok(r.row.result == r.result && r.row.dkim_aligned == r.dkim_aligned &&
+	    r.row.spf_aligned == r.spf_aligned && r.row.disposition == r.disposition,
+	    "%s: report row matches", w->cite);
+	dns_set_free(&set);
+	arena_free(&a);
+}
+
+/* Every query at start: 8 walk names + A, AAAA, MX, before any answer. */
+static void
+test_parallel(void)
+{
+	struct resolver *res = start_resolver(150);
+	struct arena *a = arena_new();
+	struct dns_set *set;
+	struct dmarc_check *c;
+	struct dmarc_result r;
+	uint64_t t0, t1;
+	unsigned i, n;
+
+	if (res == NULL) {
+		ok(0, "slow resolver");
+		arena_free(&a);
+		return;
+	}
+	set = dns_set_new(res, 40, "T2");
+	t0 = dns_now_ms();
+	dns_set_lock(set);
+	c = dmarc_start(a, set, "1.2.3.4.5.6.7.8.9.longwalk.example", DMARC_RFC9989, "T2");
+	n = dns_set_sent(set);
+	is_int(n, 11, "RFC 9989: 8 walk queries and 3 existence queries sent at start");
+	is_int(dns_set_pending(set), 11, "none answered yet");
+	ok(!dmarc_done(c), "not done before the answers");
+	if (n >= 2) {
+		is_str(dns_set_sent_info(set, 0).name, "_dmarc.1.2.3.4.5.6.7.8.9.longwalk.example",
+		    "first query: the From domain");
+		is_str(dns_set_sent_info(set, 1).name, "_dmarc.5.6.7.8.9.longwalk.example",
+		    "second query: the last 7 labels");
+	}
+	for (i = 0; i < n; i++)
+		if (dns_set_sent_info(set, i).at_ms > t0 + 50)
+			break;
+	is_int(i, n, "all queries sent within 50 ms of start");
+	dns_set_unlock(set);
+	dns_set_wait(set, dns_now_ms() + 3000);
+	t1 = dns_now_ms();
+	ok(t1 - t0 < 600, "the walk took one round trip, not eight (%llu ms)",
+	    (unsigned long long)(t1 - t0));
+	dns_set_lock(set);
+	dmarc_eval(c, NULL, &r);
+	dns_set_unlock(set);
+	ok(r.result == DMARC_RES_FAIL && r.action == DMARC_ACT_QUARANTINE, "no inputs: fail, quarantine");
+	dns_set_free(&set);
+
+	/* RFC 7489: both names at once */
+	set = dns_set_new(res, 40, "T3");
+	dns_set_lock(set);
+	c = dmarc_start(a, set, "a.example.co.uk", DMARC_RFC7489, "T3");
+	n = dns_set_sent(set);
+	is_int(n, 2, "RFC 7489: From and organizational domain queried at start");
+	if (n == 2)
+		is_str(dns_set_sent_info(set, 1).name, "_dmarc.example.co.uk", "second: the PSL org domain");
+	dns_set_unlock(set);
+
+	/* Deadline: evaluate before the answers, then late answers are dropped. */
+	dns_set_lock(set);
+	dmarc_eval(c, NULL, &r);
+	dns_set_unlock(set);
+	ok(r.result == DMARC_RES_TEMPERROR && r.action == DMARC_ACT_TEMPERROR,
+	    "evaluated before the answers: temperror (%s)", r.why ? r.why : "");
+	dns_set_wait(set, dns_now_ms() + 3000);
+	dns_set_lock(set);
+	dmarc_eval(c, NULL, &r);
+	dns_set_unlock(set);
+	ok(r.result == DMARC_RES_TEMPERROR, "answers after the first eval change nothing");
+	dns_set_free(&set);
+
+	/* Abort: cancel with answers in flight, then eval releases memory. */
+	set = dns_set_new(res, 40, "T4");
+	dns_set_lock(set);
+	c = dmarc_start(a, set, "mail.example.com", DMARC_RFC9989, "T4");
+	dns_set_unlock(set);
+	dns_set_cancel(set);
+	dmarc_eval(c, NULL, &r);
+	ok(r.result == DMARC_RES_TEMPERROR, "cancelled set: temperror");
+	dns_set_free(&set);
+	resolver_free(&res);
+	arena_free(&a);
+}
+
+static void
+test_budget_and_twice(struct resolver *res)
+{
+	struct arena *a = arena_new();
+	struct dns_set *set = dns_set_new(res, 1, "T5");
+	struct dmarc_check *c;
+	struct dmarc_result r;
+	struct dmarc_inputs in;
+	const char *d[1] = { "example.com" };
+
+	dns_set_lock(set);
+	c = dmarc_start(a, set, "mail.example.com", DMARC_RFC9989, "T5");
+	dns_set_unlock(set);
+	dns_set_wait(set, dns_now_ms() + 3000);
+	dns_set_lock(set);
+	dmarc_eval(c, NULL, &r);
+	dns_set_unlock(set);
+	ok(r.result == DMARC_RES_TEMPERROR, "budget of 1: the walk cannot finish: temperror (%s)",
+	    r.why ? r.why : "");
+	dns_set_free(&set);
+
+	set = dns_set_new(res, 40, "T6");
+	dns_set_lock(set);
+	c = dmarc_start(a, set, "example.com", DMARC_RFC9989, NULL);
+	dns_set_unlock(set);
+	dns_set_wait(set, dns_now_ms() + 3000);
+	dns_set_lock(set);
+	dmarc_eval(c, NULL, &r);
+	ok(r.result == DMARC_RES_FAIL && r.action == DMARC_ACT_REJECT, "first eval, no inputs: fail");
+	memset(&in, 0, sizeof(in));
+	in.dkim_domains = d;
+	in.ndkim = 1;
+	dmarc_eval(c, &in, &r);
+	dns_set_unlock(set);
+	ok(r.result == DMARC_RES_PASS && r.dkim_aligned, "second eval with DKIM: pass");
+	is_str(r.dkim_domain, "example.com", "aligned d= reported");
+	ok(r.record.p == DMARC_P_REJECT && r.row.p == DMARC_P_REJECT, "record and row carry p=reject");
+	dns_set_free(&set);
+	arena_free(&a);
+}
+
+int
+main(void)
+{
+	struct resolver *res;
+	const char *tmp = getenv("TMPDIR");
+	FILE *f;
+	int fd;
+	size_t i;
+
+	snprintf(zone_path, sizeof(zone_path), "%s/dmarc_engine.XXXXXX", tmp ? tmp : "/tmp");
+	if ((fd = mkstemp(zone_path)) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		perror("zone");
+		return 1;
+	}
+	fputs(zone_text, f);
+	fclose(f);
+	res = start_resolver(0);
+	if (res == NULL) {
+		ok(0, "resolver on the zone backend");
+	} else {
+		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+			run(res, &rows[i]);
+		test_budget_and_twice(res);
+		resolver_free(&res);
+	}
+	test_parallel();
+	unlink(zone_path);
+	return tap_done();
+}
