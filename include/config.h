@@ -55,6 +55,12 @@ struct config {
 	unsigned max_dkim_signatures;
 	unsigned min_rsa_bits;
 	int dkim_strict_l;              /* 0 no, 1 yes */
+	int dmarc_mode;                 /* enum dmarc_mode */
+	int dmarc_enforce;              /* 0 off, 1 quarantine, 2 on */
+	char *dmarc_reject_reply;       /* "550 5.7.1 text", %d = author domain */
+	int reject_bad_from;            /* 0 no, 1 yes */
+	struct str_list local_domains;
+	struct str_list allow_from;
 };
 
 /* Built-in defaults (authserv_id = this host's name). Never NULL. */

@@ -22,8 +22,9 @@
  *  - Every query goes out inside dmarc_start(): in RFC 7489 mode
  *    _dmarc.<from> and _dmarc.<org domain> together; in RFC 9989 mode
  *    every name of the tree walk (at most DMARC_WALK_MAX) plus A, AAAA
- *    and MX of the From domain (np=, does the domain exist?). Answers are
- *    read in walk order at evaluation, so the walk costs one round trip.
+ *    and MX of the From domain (np=, does the domain exist?); and, from
+ *    dmarc_add_identifier(), the walks of identifiers to align. Answers
+ *    are read in walk order at evaluation, so a walk costs one round trip.
  *  - The first dmarc_eval() ends discovery: a lookup still pending reads
  *    as a temporary failure, the check's working memory (its own arena,
  *    used from resolver callbacks) is released, and answers that arrive
@@ -229,6 +230,16 @@ struct dmarc_check;
  */
 struct dmarc_check *dmarc_start(struct arena *a, struct dns_set *set,
     const char *from_domain, enum dmarc_mode mode, const char *qid);
+/*
+ * RFC 9989 mode: walk for an identifier that relaxed alignment will check
+ * (the MAIL FROM domain, a DKIM-Signature's d=) too, so that its own
+ * Organizational Domain is known (§4.10.2). Set locked, before the first
+ * dmarc_eval(); at most DMARC_IDENT_MAX identifiers; names already asked
+ * are not asked again. Without it, an identifier within the author's
+ * Organizational Domain is taken to share it. RFC 7489 mode: nothing.
+ */
+#define DMARC_IDENT_MAX 4
+void dmarc_add_identifier(struct dmarc_check *c, const char *domain);
 /* Has every answer discovery needs arrived? (Set locked.) */
 bool dmarc_done(const struct dmarc_check *c);
 /* See the lifecycle above. out's memory is from the check's arena. */

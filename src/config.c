@@ -10,6 +10,7 @@
  * takes a reference for its lifetime, so a SIGHUP that installs a new
  * snapshot never pulls settings from under a message in progress.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -70,10 +71,15 @@ struct config_box {
 static const char *check_user(const char *v);
 static const char *check_path(const char *v);
 static const char *check_dns_server(const char *v);
+static const char *check_domain(const char *v);
+static const char *check_reject_reply(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
 static const char *const words_bool[] = { "no", "yes", NULL };
+/* Index order = enum dmarc_mode. */
+static const char *const words_dmarc_mode[] = { "rfc9989", "rfc7489", NULL };
+static const char *const words_enforce[] = { "off", "quarantine", "on", NULL };
 static const char *const words_log_level[] = {
 	"err", "warning", "notice", "info", "debug", NULL
 };
@@ -200,6 +206,36 @@ static const struct config_entry config_table[] = {
 	  "A signature with l= that leaves part of the body unsigned: no passes "
 	  "it with a note in the comment, yes fails it (RFC 6376 section 8.2).",
 	  OFF(dkim_strict_l) },
+	{ "dmarc_mode", CT_ENUM, NULL, "rfc9989", NULL, 0, 0, words_dmarc_mode, NULL,
+	  "How DMARC finds the policy and the organizational domain: rfc9989 "
+	  "walks the DNS tree (psd=, np=, t=; pct= is not used), rfc7489 uses "
+	  "the public suffix list and honours pct=.",
+	  OFF(dmarc_mode) },
+	{ "dmarc_enforce", CT_ENUM, NULL, "off", NULL, 0, 0, words_enforce, NULL,
+	  "What a DMARC failure does beyond the header: off only stamps; "
+	  "quarantine quarantines p=quarantine and p=reject failures; on rejects "
+	  "p=reject failures (see dmarc_reject_reply) and quarantines "
+	  "p=quarantine failures.",
+	  OFF(dmarc_enforce) },
+	{ "dmarc_reject_reply", CT_STRING, "reply",
+	  "550 5.7.1 Email rejected per DMARC policy for %d", NULL, 0, 0, NULL,
+	  check_reject_reply,
+	  "The SMTP reply for a rejected DMARC failure: a 5xx code, an enhanced "
+	  "status code 5.x.y and text; %d stands for the author domain.",
+	  OFF(dmarc_reject_reply) },
+	{ "reject_bad_from", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
+	  "Mail whose From header gives no single author domain (none, several "
+	  "From headers, addresses in different domains, no domain) gets "
+	  "dmarc=permerror; yes also rejects it (with dmarc_enforce = on).",
+	  OFF(reject_bad_from) },
+	{ "local_domains", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
+	  "Our own domains (and their subdomains): a DMARC failure for one of "
+	  "them is compauth=fail reason=010.",
+	  OFF(local_domains) },
+	{ "allow_from", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
+	  "Author domains (and their subdomains) exempt from DMARC enforcement: "
+	  "compauth=none reason=401, never rejected or quarantined for DMARC.",
+	  OFF(allow_from) },
 };
 
 #define CONFIG_NSETTINGS (sizeof(config_table) / sizeof(config_table[0]))
@@ -339,6 +375,34 @@ check_dns_server(const char *v)
 	if (!netaddr_parse(host, &a) || a.family != AF_INET)
 		return want;
 	if (!config_parse_port(colon + 1, strlen(colon + 1)))
+		return want;
+	return NULL;
+}
+
+static const char *
+check_domain(const char *v)
+{
+	return config_is_hostname(v) ? NULL : "a domain name";
+}
+
+/* "5xx 5.x.y text": what smfi_setreply() accepts for a rejection. */
+static const char *
+check_reject_reply(const char *v)
+{
+	static const char *const want = "a reply like \"550 5.7.1 text\"";
+	const char *p = v;
+	int dots = 0;
+
+	if (!(p[0] == '5' && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+	    p[3] == ' ' && p[4] == '5' && p[5] == '.'))
+		return want;
+	for (p += 6; *p && *p != ' '; p++) {
+		if (*p == '.')
+			dots++;
+		else if (!isdigit((unsigned char)*p))
+			return want;
+	}
+	if (dots != 1 || *p != ' ' || p[1] == '\0' || strchr(v, '\n') || strchr(v, '\r'))
 		return want;
 	return NULL;
 }

@@ -36,6 +36,14 @@ struct qarg {
 };
 
 #define DMARC_NEXIST 3                  /* A, AAAA, MX of the From domain */
+#define DMARC_LK_MAX (DMARC_WALK_MAX * (1 + DMARC_IDENT_MAX))
+
+/* What the alignment of identifiers needs of a lookup, kept after finish. */
+struct orgent {
+	const char *name;
+	enum lk_state st;
+	enum dmarc_psd psd;
+};
 
 struct dmarc_check {
 	struct arena *a;                /* caller's: handle, args, final copy */
@@ -47,9 +55,13 @@ struct dmarc_check {
 	const char *psl_org;            /* RFC 7489 organizational domain */
 	bool finished;
 	unsigned pending;
-	size_t nlk;
-	struct lookup lk[DMARC_WALK_MAX];
-	struct qarg args[DMARC_WALK_MAX + DMARC_NEXIST];
+	size_t nlk;                     /* the author's walk: lk[0 .. nlk-1] */
+	size_t nall;                    /* then identifiers' names up to nall */
+	unsigned nident;
+	struct lookup lk[DMARC_LK_MAX];
+	struct qarg args[DMARC_LK_MAX + DMARC_NEXIST];
+	struct orgent *ents;            /* in a, after finish */
+	size_t nents;
 	enum dns_status exist[DMARC_NEXIST];
 	bool exist_done[DMARC_NEXIST];
 	/* The outcome of discovery, in a, set by the first dmarc_eval(). */
@@ -129,7 +141,7 @@ dmarc_txt_cb(void *arg, const struct dns_answer *ans)
 static void
 dmarc_send(struct dmarc_check *c, int idx, const char *name, enum dns_type t)
 {
-	struct qarg *q = &c->args[idx < 0 ? DMARC_WALK_MAX - idx - 1 : idx];
+	struct qarg *q = &c->args[idx < 0 ? DMARC_LK_MAX - idx - 1 : idx];
 
 	q->c = c;
 	q->idx = idx;
@@ -207,12 +219,42 @@ dmarc_start(struct arena *a, struct dns_set *set, const char *from_domain,
 		for (i = 0; i < c->nlk; i++)
 			c->lk[i].name = names[i];
 	}
+	c->nall = c->nlk;
 	for (i = 0; i < c->nlk; i++)
 		dmarc_send(c, (int)i, arena_printf(c->w, "_dmarc.%s", c->lk[i].name), DNS_T_TXT);
 	if (mode == DMARC_RFC9989)
 		for (i = 0; i < DMARC_NEXIST; i++)
 			dmarc_send(c, -(int)i - 1, c->from, etypes[i]);
 	return c;
+}
+
+void
+dmarc_add_identifier(struct dmarc_check *c, const char *domain)
+{
+	const char *names[DMARC_WALK_MAX];
+	size_t i, k, n;
+	char *d, *q;
+
+	if (c->finished || c->mode != DMARC_RFC9989 || c->nlk == 0 ||
+	    c->nident >= DMARC_IDENT_MAX || !domain_ok(domain))
+		return;
+	c->nident++;
+	d = arena_strdup(c->w, domain);
+	for (q = d; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	n = dmarc_walk_names(d, names);
+	for (i = 0; i < n && c->nall < DMARC_LK_MAX; i++) {
+		for (k = 0; k < c->nall; k++)
+			if (strcmp(c->lk[k].name, names[i]) == 0)
+				break;
+		if (k < c->nall)
+			continue;       /* asked already, for the author or another */
+		c->lk[c->nall].name = names[i];
+		c->nall++;
+		dmarc_send(c, (int)(c->nall - 1), arena_printf(c->w, "_dmarc.%s", names[i]),
+		    DNS_T_TXT);
+	}
 }
 
 bool
@@ -236,25 +278,30 @@ one_below(const char *from, const char *psd)
 	return p;
 }
 
-/* RFC 9989 §4.10.2 (Organizational Domain from the tree walk). */
+/*
+ * RFC 9989 §4.10.2: the Organizational Domain of domain from the answers
+ * of its walk; NULL when a name of that walk was not asked.
+ */
 static const char *
-walk_orgdomain(const struct dmarc_check *c)
+org_of(const struct dmarc_check *c, const char *domain)
 {
-	const char *fewest = NULL;
-	size_t i;
+	const char *names[DMARC_WALK_MAX], *fewest = NULL;
+	size_t i, k, n = dmarc_walk_names(domain, names);
 
-	for (i = 0; i < c->nlk; i++) {
-		const struct lookup *lk = &c->lk[i];
-
-		if (lk->st != LK_REC)
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < c->nents && strcmp(c->ents[k].name, names[i]) != 0; k++)
+			;
+		if (k == c->nents)
+			return NULL;
+		if (c->ents[k].st != LK_REC)
 			continue;
-		if (lk->rec.psd == DMARC_PSD_N)
-			return lk->name;
-		if (lk->rec.psd == DMARC_PSD_Y && i > 0)
-			return one_below(c->from, lk->name);
-		fewest = lk->name;
+		if (c->ents[k].psd == DMARC_PSD_N)
+			return names[i];
+		if (c->ents[k].psd == DMARC_PSD_Y && i > 0)
+			return one_below(domain, names[i]);
+		fewest = names[i];
 	}
-	return fewest ? fewest : c->from;
+	return fewest ? fewest : domain;
 }
 
 static void
@@ -303,7 +350,15 @@ discover(struct dmarc_check *c)
 	if (c->mode == DMARC_RFC7489) {
 		c->out.org = arena_strdup(c->a, c->psl_org);
 	} else {
-		c->out.org = arena_strdup(c->a, walk_orgdomain(c));
+		c->ents = arena_alloc(c->a, c->nall * sizeof(*c->ents) + 1);
+		for (i = 0; i < c->nall; i++) {
+			c->ents[i].name = arena_strdup(c->a, c->lk[i].name);
+			c->ents[i].st = c->lk[i].st;
+			c->ents[i].psd = c->lk[i].rec.psd;
+		}
+		c->nents = c->nall;
+		c->out.org = org_of(c, c->from);
+		c->out.org = c->out.org ? arena_strdup(c->a, c->out.org) : c->from;
 		for (i = 0; i < DMARC_NEXIST; i++)
 			if (c->exist_done[i] && c->exist[i] == DNS_NXDOMAIN)
 				c->out.nonexistent = true;
@@ -340,10 +395,10 @@ psl_aligned(struct arena *a, const char *id, const char *from)
 /*
  * Alignment (RFC 7489 §3.1, RFC 9989 §4.4): strict is identity; relaxed
  * is the same organizational domain. RFC 7489 asks the public suffix list
- * for both. In RFC 9989 mode the identifier's own organizational domain is
- * taken as the author's when it lies within it: the answers of the
- * author's walk are all we have, and a psd=n or psd=y record strictly
- * between the identifier and that domain is the only case read otherwise.
+ * for both. In RFC 9989 mode an identifier outside the author's
+ * organizational domain cannot share it; one inside has its own walk read
+ * when dmarc_add_identifier() asked its names, and otherwise is taken to
+ * share it (only a psd= record between the two could say otherwise).
  */
 static bool
 aligned(const struct dmarc_check *c, const char *id, bool strict)
@@ -354,7 +409,19 @@ aligned(const struct dmarc_check *c, const char *id, bool strict)
 		return strcasecmp(id, c->from) == 0;
 	if (c->mode == DMARC_RFC7489)
 		return psl_aligned(c->a, id, c->from);
-	return dmarc_domain_within(id, c->out.org);
+	if (!dmarc_domain_within(id, c->out.org))
+		return false;
+	{
+		char low[256];
+		const char *o;
+		size_t k;
+
+		for (k = 0; id[k] != '\0' && k < sizeof(low) - 1; k++)
+			low[k] = id[k] >= 'A' && id[k] <= 'Z' ? (char)(id[k] - 'A' + 'a') : id[k];
+		low[k] = '\0';
+		o = org_of(c, low);
+		return o == NULL || strcmp(o, c->out.org) == 0;
+	}
 }
 
 static enum dmarc_policy

@@ -392,8 +392,15 @@ def stamp(ip='192.0.2.10', host='mail.example.org', authserv_id=AUTHSERV_ID):
     more methods).
     """
     return ' %s;\n%s\tiprev=pass policy.iprev=%s (%s);\n%s' % (
-        authserv_id, spf_line(ip), ip, host, DKIM_NONE)
+        authserv_id, spf_line(ip), ip, host, DKIM_NONE + TAIL)
 
 
 # An unsigned message (RFC 8601 dkim=none, in the Microsoft 365 wording).
 DKIM_NONE = '\tdkim=none (message not signed) header.d=none'
+# From example.org: no DMARC record, nothing aligned passed (compauth 001).
+TAIL = ';\n\tdmarc=none action=none header.from=example.org;\n\tcompauth=fail reason=001'
+
+
+def not_checked(authserv_id=AUTHSERV_ID, reason='301'):
+    """The header for a client we do not check (301 authenticated, 302 trusted)."""
+    return ' %s;\n\tcompauth=none reason=%s' % (authserv_id, reason)

@@ -17,7 +17,7 @@ import tap
 V4 = H.stamp()
 # RFC 8601 §2.2: a pvalue that is not a token (':' is a tspecial) is quoted.
 V6 = (' mx.test.example;\n' + H.spf_line('2001:db8::10') +
-      '\tiprev=pass policy.iprev="2001:db8::10" (mail.example.org);\n' + H.DKIM_NONE,)
+      '\tiprev=pass policy.iprev="2001:db8::10" (mail.example.org);\n' + H.DKIM_NONE + H.TAIL,)
 
 # client ip, expected iprev result, expected policy.iprev value, why
 # (RFC 8601 §3: pass = PTR name maps back to the address; fail = it does
@@ -35,7 +35,7 @@ AR_ONE = re.compile(r'^ mx\.test\.example;\n'
                     r'\tspf=none \(sender IP is [0-9a-f.:]+\) smtp\.mailfrom=example\.org;\n'
                     r'\tiprev=([a-z]+)(?: \([^()]*\))? '
                     r'policy\.iprev=("[^"]*"|[^ ;()]+)(?: \([^()]*\))?;\n'
-                    + re.escape(H.DKIM_NONE) + '$')
+                    + re.escape(H.DKIM_NONE + H.TAIL) + '$')
 
 
 def main():

@@ -20,11 +20,11 @@ OURS = H.stamp()
 TEMP = re.compile(r'^ mx\.test\.example;\n\tspf=none \(sender IP is 192\.0\.2\.4[01]\) '
                   r'smtp\.mailfrom=example\.org;\n\tiprev=temperror(?: \([^()]*\))? '
                   r'policy\.iprev=192\.0\.2\.(40|41)(?: \([^()]*\))?;\n'
-                  + re.escape(H.DKIM_NONE) + '$')
+                  + re.escape(H.DKIM_NONE + H.TAIL) + '$')
 FAIL = re.compile(r'^ mx\.test\.example;\n\tspf=none \(sender IP is 192\.0\.2\.30\) '
                   r'smtp\.mailfrom=example\.org;\n\tiprev=fail(?: \([^()]*\))? '
                   r'policy\.iprev=192\.0\.2\.30(?: \([^()]*\))?;\n'
-                  + re.escape(H.DKIM_NONE) + '$')
+                  + re.escape(H.DKIM_NONE + H.TAIL) + '$')
 DEADLINE = 1.0
 
 

@@ -134,7 +134,8 @@ def compauthd(socket_path=None):
         if _have_group('postfix') else [('socket_mode', '0666')]
     d = harness.Daemon(None, tag='mta', settings=[
         ('zone_file', ZONE), ('on_dns_error', 'tempfail'),
-        ('message_dns_deadline', '1s'), ('dns_timeout', '1s')] + group)
+        ('message_dns_deadline', '1s'), ('dns_timeout', '1s'),
+        ('dmarc_enforce', 'on')] + group)
     if socket_path:
         d.sockpath = d.addr = socket_path
         d.set(('socket', 'unix:' + socket_path))
@@ -395,8 +396,8 @@ def snippet_lines(name, commented=False):
 
 
 DMARC_SKIP = 'DMARC enforcement not implemented yet'
-# Turn on once compauthd refuses a DMARC p=reject failure at end of message.
-DMARC_ENFORCED = False
+# compauthd refuses a DMARC p=reject failure at end of message (dmarc_enforce = on).
+DMARC_ENFORCED = True
 
 
 def check_dmarc_reject(send, sink, what):

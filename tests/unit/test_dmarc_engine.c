@@ -20,6 +20,7 @@ static const char zone_text[] =
     "$TTL 300\n"
     "_dmarc.example.com. TXT \"v=DMARC1; p=reject\"\n"
     "example.com. A 192.0.2.1\n"
+    "_dmarc.sub.example.com. TXT \"v=DMARC1; p=none; psd=n\"\n"
     "mail.example.com. A 192.0.2.2\n"
     "_dmarc.strict.example. TXT \"v=DMARC1; p=reject; adkim=s; aspf=s\"\n"
     "strict.example. A 192.0.2.3\n"
@@ -36,6 +37,7 @@ static const char zone_text[] =
     "_dmarc.pct.example. TXT \"v=DMARC1; p=reject; pct=50\"\n"
     "_dmarc.pctq.example. TXT \"v=DMARC1; p=quarantine; pct=10\"\n"
     "_dmarc.test.example. TXT \"v=DMARC1; p=reject; t=y\"\n"
+    "_dmarc.pct0.example. TXT \"v=DMARC1; p=reject; pct=0\"\n"
     "_dmarc.testq.example. TXT \"v=DMARC1; p=quarantine; t=y\"\n"
     "_dmarc.psd. TXT \"v=DMARC1; p=reject; sp=quarantine; np=reject; psd=y\"\n"
     "org1.psd. A 192.0.2.5\n"
@@ -178,6 +180,10 @@ static const struct row rows[] = {
 	  "test.example", "test.example", "p", "9989 t=y: reject applied as quarantine" },
 	{ M9, "testq.example", SPF_NONE, NULL, NULL, 0, FAIL, A_NONE,
 	  "testq.example", "testq.example", "p", "9989 t=y: quarantine applied as none" },
+	{ M9, "pct0.example", SPF_NONE, NULL, NULL, 0, FAIL, A_Q,
+	  "pct0.example", "pct0.example", "p", "9989: pct=0 of an old record reads as t=y" },
+	{ M7, "pct0.example", SPF_NONE, NULL, NULL, 0, FAIL, A_PR,
+	  "pct0.example", "pct0.example", "p", "7489 pct=0: never sampled in, pct.reject" },
 	{ M7, "test.example", SPF_NONE, NULL, NULL, 0, FAIL, A_R,
 	  "test.example", "test.example", "p", "7489 knows no t=" },
 	/* RFC 9989 tree walk, psd= */
@@ -364,12 +370,13 @@ test_budget_and_twice(struct resolver *res)
 
 	set = dns_set_new(res, 40, "T6");
 	dns_set_lock(set);
-	c = dmarc_start(a, set, "example.com", DMARC_RFC9989, NULL);
+	c = dmarc_start(a, set, "EXAMPLE.Com", DMARC_RFC9989, NULL);
 	dns_set_unlock(set);
 	dns_set_wait(set, dns_now_ms() + 3000);
 	dns_set_lock(set);
 	dmarc_eval(c, NULL, &r);
 	ok(r.result == DMARC_RES_FAIL && r.action == DMARC_ACT_REJECT, "first eval, no inputs: fail");
+	is_str(r.header_from, "example.com", "From domain given in upper case: lower-cased");
 	memset(&in, 0, sizeof(in));
 	in.dkim_domains = d;
 	in.ndkim = 1;
@@ -379,6 +386,64 @@ test_budget_and_twice(struct resolver *res)
 	is_str(r.dkim_domain, "example.com", "aligned d= reported");
 	ok(r.record.p == DMARC_P_REJECT && r.row.p == DMARC_P_REJECT, "record and row carry p=reject");
 	dns_set_free(&set);
+	arena_free(&a);
+}
+
+/* RFC 9989 4.10.2 for identifiers: dmarc_add_identifier walks for them too. */
+static struct dmarc_result
+ident_case(struct resolver *res, struct arena *a, enum dmarc_mode mode, const char *const *ids,
+    size_t nids, const char *dkim, unsigned *sent)
+{
+	struct dns_set *set = dns_set_new(res, 60, "T7");
+	struct dmarc_check *c;
+	struct dmarc_inputs in;
+	struct dmarc_result r;
+	const char *d[1] = { dkim };
+	size_t i;
+
+	dns_set_lock(set);
+	c = dmarc_start(a, set, "mail.example.com", mode, "T7");
+	for (i = 0; i < nids; i++)
+		dmarc_add_identifier(c, ids[i]);
+	*sent = dns_set_sent(set);
+	dns_set_unlock(set);
+	dns_set_wait(set, dns_now_ms() + 3000);
+	memset(&in, 0, sizeof(in));
+	in.dkim_domains = d;
+	in.ndkim = 1;
+	dns_set_lock(set);
+	dmarc_eval(c, &in, &r);
+	dns_set_unlock(set);
+	dns_set_free(&set);
+	return r;
+}
+
+static void
+test_identifiers(struct resolver *res)
+{
+	struct arena *a = arena_new();
+	struct dmarc_result r;
+	unsigned sent;
+	const char *x[1] = { "X.sub.example.com" };
+	const char *y[1] = { "y.example.com" };
+	const char *many[6] = { "a1.example.com", "a2.example.com", "a3.example.com", "a4.example.com",
+	    "a5.example.com", "x.sub.example.com" };
+
+	r = ident_case(res, a, DMARC_RFC9989, NULL, 0, "x.sub.example.com", &sent);
+	ok(r.result == DMARC_RES_PASS, "9989 d= under a psd=n subdomain, not walked: taken as aligned");
+	is_int(sent, 6, "author walk (3) and existence (3) only");
+	r = ident_case(res, a, DMARC_RFC9989, x, 1, "x.sub.example.com", &sent);
+	ok(r.result == DMARC_RES_FAIL && !r.dkim_aligned,
+	    "9989 4.10.2: d= whose own walk stops at psd=n sub.example.com does not align");
+	is_int(sent, 8, "identifier walk adds only the names not asked yet");
+	r = ident_case(res, a, DMARC_RFC9989, y, 1, "y.example.com", &sent);
+	ok(r.result == DMARC_RES_PASS && r.dkim_aligned, "9989 identifier walked, same org domain: aligned");
+	r = ident_case(res, a, DMARC_RFC9989, many, 6, "x.sub.example.com", &sent);
+	ok(r.result == DMARC_RES_PASS, "only DMARC_IDENT_MAX identifiers walked: the fifth is not");
+	is_int(sent, 10, "four identifiers, one new name each");
+	r = ident_case(res, a, DMARC_RFC7489, x, 1, "x.sub.example.com", &sent);
+	ok(r.result == DMARC_RES_PASS, "7489: the PSL decides, x.sub.example.com aligns");
+	is_int(sent, 2, "7489: identifiers add no queries");
 	arena_free(&a);
 }
 
@@ -405,6 +470,7 @@ main(void)
 		for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 			run(res, &rows[i]);
 		test_budget_and_twice(res);
+		test_identifiers(res);
 		resolver_free(&res);
 	}
 	test_parallel();

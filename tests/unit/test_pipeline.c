@@ -114,23 +114,33 @@ test_iprev(void)
 		{ "192.0.2.10", " mx.test.example;\n"
 		  "\tspf=pass (sender IP is 192.0.2.10) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);\n"
-		  "\tdkim=none (message not signed) header.d=none" },
+		  "\tdkim=none (message not signed) header.d=none;\n"
+		  "\tdmarc=pass action=none header.from=fabrikam.example;\n"
+		  "\tcompauth=pass reason=100" },
 		{ "2001:db8::25", " mx.test.example;\n"
 		  "\tspf=pass (sender IP is 2001:db8::25) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example);\n"
-		  "\tdkim=none (message not signed) header.d=none" },
+		  "\tdkim=none (message not signed) header.d=none;\n"
+		  "\tdmarc=pass action=none header.from=fabrikam.example;\n"
+		  "\tcompauth=pass reason=100" },
 		{ "198.51.100.7", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 198.51.100.7) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example);\n"
-		  "\tdkim=none (message not signed) header.d=none" },
+		  "\tdkim=none (message not signed) header.d=none;\n"
+		  "\tdmarc=fail action=quarantine header.from=fabrikam.example;\n"
+		  "\tcompauth=fail reason=000" },
 		{ "203.0.113.5", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 203.0.113.5) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=fail policy.iprev=203.0.113.5 (no PTR record);\n"
-		  "\tdkim=none (message not signed) header.d=none" },
+		  "\tdkim=none (message not signed) header.d=none;\n"
+		  "\tdmarc=fail action=quarantine header.from=fabrikam.example;\n"
+		  "\tcompauth=fail reason=000" },
 		{ "203.0.113.9", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 203.0.113.9) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=temperror policy.iprev=203.0.113.9 (timeout);\n"
-		  "\tdkim=none (message not signed) header.d=none" },
+		  "\tdkim=none (message not signed) header.d=none;\n"
+		  "\tdmarc=fail action=quarantine header.from=fabrikam.example;\n"
+		  "\tcompauth=fail reason=000" },
 	};
 	struct result r;
 	size_t i;
@@ -187,11 +197,13 @@ test_skips(void)
 	struct result r;
 
 	run(cfg_new(), "192.0.2.10", "alice", forged, &r);
-	ok(!r.has_ar, "authenticated submission: no header");
+	is_str(r.ar, " mx.test.example;\n\tcompauth=none reason=301",
+	    "authenticated submission: not checked, compauth=none reason=301");
 	is_int(r.ndel, 3, "authenticated submission: forged headers still removed");
 	c = cfg_with("trusted_clients = 192.0.2.0/24, 2001:db8::/32\n");
 	run(c, "192.0.2.10", NULL, plain, &r);
-	ok(!r.has_ar, "trusted client: no header");
+	is_str(r.ar, " mx.test.example;\n\tcompauth=none reason=302",
+	    "trusted client: not checked, compauth=none reason=302");
 	is_int(r.action, MSG_ACCEPT, "trusted client: accepted");
 }
 
@@ -201,6 +213,59 @@ static const struct hdr big[] = {
 	{ "X-Big", bigvalue },
 	{ NULL, NULL },
 };
+
+static const struct hdr from_contoso[] = {
+	{ "From", " \"Payroll\" <payroll@contoso.example>" },
+	{ "Subject", " urgent" },
+	{ NULL, NULL },
+};
+
+/* RFC 7489 6.6.3 / RFC 9989: what a failure does, within dmarc_enforce. */
+static void
+test_dmarc_enforce(void)
+{
+	struct result r;
+
+	run_sender = "payroll@contoso.example";
+	run(cfg_new(), "198.51.100.7", NULL, from_contoso, &r);
+	ok(strstr(r.ar, "\tdmarc=fail action=reject header.from=contoso.example;\n"
+	    "\tcompauth=fail reason=000") != NULL, "p=reject failure: dmarc=fail action=reject, compauth 000");
+	is_int(r.action, MSG_ACCEPT, "dmarc_enforce = off (default): only stamped");
+	run(cfg_with("dmarc_enforce = on\n"), "198.51.100.7", NULL, from_contoso, &r);
+	is_int(r.action, MSG_REJECT, "dmarc_enforce = on: p=reject failure rejected");
+	is_str(r.reply, "550 5.7.1 Email rejected per DMARC policy for contoso.example",
+	    "default reject reply names the author domain");
+	run(cfg_with("dmarc_enforce = on\ndmarc_reject_reply = \"554 5.7.5 DMARC says no to %d\"\n"),
+	    "198.51.100.7", NULL, from_contoso, &r);
+	is_str(r.reply, "554 5.7.5 DMARC says no to contoso.example", "dmarc_reject_reply is used");
+	run(cfg_with("dmarc_enforce = quarantine\n"), "198.51.100.7", NULL, from_contoso, &r);
+	is_int(r.action, MSG_QUARANTINE, "dmarc_enforce = quarantine: a reject policy quarantines");
+	run(cfg_with("dmarc_enforce = on\nallow_from = contoso.example\n"), "198.51.100.7", NULL,
+	    from_contoso, &r);
+	is_int(r.action, MSG_ACCEPT, "allow_from: never rejected");
+	ok(strstr(r.ar, "\tcompauth=none reason=401") != NULL, "allow_from: compauth=none reason=401");
+	run(cfg_with("local_domains = contoso.example\n"), "198.51.100.7", NULL, from_contoso, &r);
+	ok(strstr(r.ar, "\tcompauth=fail reason=010") != NULL, "local_domains: compauth=fail reason=010");
+	run_sender = "ben@fabrikam.example";
+	run(cfg_with("dmarc_enforce = on\n"), "198.51.100.7", NULL, plain, &r);
+	is_int(r.action, MSG_QUARANTINE, "dmarc_enforce = on: p=quarantine failure quarantined");
+	run(cfg_with("dmarc_enforce = on\n"), "192.0.2.10", NULL, plain, &r);
+	is_int(r.action, MSG_ACCEPT, "dmarc_enforce = on: a DMARC pass is accepted");
+	run(cfg_with("dmarc_enforce = on\nreject_bad_from = yes\n"), "192.0.2.10", NULL, forged, &r);
+	ok(strstr(r.ar, "\tdmarc=permerror") == NULL, "one From with one domain is not a bad From");
+	{
+		static const struct hdr two_from[] = {
+			{ "From", " a@fabrikam.example" }, { "From", " b@contoso.example" }, { NULL, NULL },
+		};
+
+		run(cfg_with("dmarc_enforce = on\n"), "192.0.2.10", NULL, two_from, &r);
+		ok(strstr(r.ar, "\tdmarc=permerror (From header: multiple-from) action=permerror;") != NULL,
+		    "two From fields: dmarc=permerror (RFC 7489 6.6.1)");
+		is_int(r.action, MSG_ACCEPT, "reject_bad_from = no: accepted");
+		run(cfg_with("dmarc_enforce = on\nreject_bad_from = yes\n"), "192.0.2.10", NULL, two_from, &r);
+		is_int(r.action, MSG_REJECT, "reject_bad_from = yes: rejected");
+	}
+}
 
 static void
 test_limits(void)
@@ -241,7 +306,9 @@ test_spf(void)
 	is_str(r.ar, " mx.test.example;\n"
 	    "\tspf=pass (sender IP is 192.0.2.10) smtp.helo=mail.fabrikam.example;\n"
 	    "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);\n"
-	    "\tdkim=none (message not signed) header.d=none",
+	    "\tdkim=none (message not signed) header.d=none;\n"
+	    "\tdmarc=pass action=none header.from=fabrikam.example;\n"
+	    "\tcompauth=pass reason=100",
 	    "null sender: SPF checks postmaster@HELO and reports smtp.helo (RFC 7208 2.4)");
 	run_sender = "<payroll@contoso.example>";
 	run_helo = "helo.example";
@@ -303,5 +370,6 @@ main(void)
 	test_forged();
 	test_skips();
 	test_limits();
+	test_dmarc_enforce();
 	return tap_done();
 }
