@@ -61,6 +61,7 @@ struct config {
 	int reject_bad_from;            /* 0 no, 1 yes */
 	struct str_list local_domains;
 	struct str_list allow_from;
+	struct str_list dmarc_override; /* "domain=none|quarantine|reject" */
 };
 
 /* Built-in defaults (authserv_id = this host's name). Never NULL. */

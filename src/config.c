@@ -73,6 +73,7 @@ static const char *check_path(const char *v);
 static const char *check_dns_server(const char *v);
 static const char *check_domain(const char *v);
 static const char *check_reject_reply(const char *v);
+static const char *check_override(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
@@ -236,6 +237,12 @@ static const struct config_entry config_table[] = {
 	  "Author domains (and their subdomains) exempt from DMARC enforcement: "
 	  "compauth=none reason=401, never rejected or quarantined for DMARC.",
 	  OFF(allow_from) },
+	{ "dmarc_override", CT_STRLIST, "domain=policy", "", NULL, 0, 1024, NULL, check_override,
+	  "Local policy for DMARC failures of an author domain (and its "
+	  "subdomains), used instead of the published one when enforcing "
+	  "(dmarc_enforce): none, quarantine or reject; e.g. "
+	  "partner.example=none.",
+	  OFF(dmarc_override) },
 };
 
 #define CONFIG_NSETTINGS (sizeof(config_table) / sizeof(config_table[0]))
@@ -383,6 +390,26 @@ static const char *
 check_domain(const char *v)
 {
 	return config_is_hostname(v) ? NULL : "a domain name";
+}
+
+/* "domain=none|quarantine|reject" */
+static const char *
+check_override(const char *v)
+{
+	static const char *const want = "domain=none, domain=quarantine or domain=reject";
+	const char *eq = strchr(v, '=');
+	char dom[256];
+
+	if (eq == NULL || (size_t)(eq - v) >= sizeof(dom))
+		return want;
+	memcpy(dom, v, (size_t)(eq - v));
+	dom[eq - v] = '\0';
+	if (!config_is_hostname(dom))
+		return want;
+	if (strcmp(eq + 1, "none") != 0 && strcmp(eq + 1, "quarantine") != 0 &&
+	    strcmp(eq + 1, "reject") != 0)
+		return want;
+	return NULL;
 }
 
 /* "5xx 5.x.y text": what smfi_setreply() accepts for a rejection. */

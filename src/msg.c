@@ -525,18 +525,46 @@ msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_resul
 	mr->n++;
 }
 
+/* dmarc_override's policy for the author domain ("none" ...), or NULL. */
+static const char *
+msg_override(const struct msg *m, const char *domain)
+{
+	const struct str_list *l = &m->cfg->dmarc_override;
+	size_t i;
+
+	for (i = 0; domain != NULL && i < l->n; i++) {
+		const char *eq = strchr(l->v[i], '=');
+		char dom[256];
+
+		if (eq == NULL || (size_t)(eq - l->v[i]) >= sizeof(dom))
+			continue;
+		memcpy(dom, l->v[i], (size_t)(eq - l->v[i]));
+		dom[eq - l->v[i]] = '\0';
+		if (dmarc_domain_within(domain, dom))
+			return eq + 1;
+	}
+	return NULL;
+}
+
 /* What the DMARC result asks of the MTA, within dmarc_enforce. */
 static void
 msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *v)
 {
 	const struct config *cfg = m->cfg;
 	int reject = 0, quarantine = 0;
+	const char *local;
 
 	if (cfg->dmarc_enforce == 0 || v->reason == 401 || v->result == COMPAUTH_PASS)
 		return;
 	if (dr->result == DMARC_RES_FAIL) {
 		reject = dr->action == DMARC_ACT_REJECT;
 		quarantine = dr->action == DMARC_ACT_QUARANTINE || dr->action == DMARC_ACT_PCT_REJECT;
+		if ((local = msg_override(m, dr->header_from)) != NULL) {
+			reject = strcmp(local, "reject") == 0;
+			quarantine = strcmp(local, "quarantine") == 0;
+			log_info(qid_or_null(m), "DMARC failure of %s: local policy %s instead of the published one",
+			    dr->header_from, local);
+		}
 	} else if (dr->result == DMARC_RES_PERMERROR && m->dmarc == NULL && cfg->reject_bad_from) {
 		reject = 1;
 	}
@@ -626,8 +654,11 @@ msg_summary(struct msg *m, const struct msg_results *mr)
 		const struct ar_prop *p = r->nprops ? &r->props[0] : NULL;
 		const char *c = p && p->comment ? p->comment : r->comment;
 
-		off += (size_t)snprintf(res + off, sizeof(res) - off, "%s=%s%s%s%s%s%s%s%s%s, ",
-		    r->method, r->result, p ? " " : "", p ? p->ptype : "", p ? "." : "",
+		int dotted = p != NULL && p->ptype != NULL && *p->ptype != '\0';
+
+		off += (size_t)snprintf(res + off, sizeof(res) - off, "%s=%s%s%s%s%s%s%s%s%s%s%s, ",
+		    r->method, r->result, r->reason ? " reason=" : "", r->reason ? r->reason : "",
+		    p ? " " : "", dotted ? p->ptype : "", dotted ? "." : "",
 		    p ? p->name : "", p ? "=" : "", p ? p->value : "",
 		    c ? " " : "", c ? arena_printf(m->arena, "(%s)", c) : "");
 	}

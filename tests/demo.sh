@@ -22,6 +22,7 @@ pidfile = $run/compauthd.pid
 user = ""
 zone_file = $top/conf/demo/demo.zone
 message_dns_deadline = 2s
+dmarc_enforce = on
 log_level = info
 CONF
 

@@ -24,6 +24,9 @@ def main():
             c.close()
         # At end of message "continue" and "accept" both mean: delivered.
         action = 'accept' if out.action in ('continue', 'accept') else out.action
+        if out.eom is not None and out.eom.final.code == mclient.SMFIR_REPLYCODE:
+            text = out.eom.final.text
+            action = '%s, SMTP reply "%s"' % ('reject' if text[:1] == '5' else 'tempfail', text)
         print('=== %s from %s (HELO %s, MAIL FROM %s): %s' % (
             eml, ip, helo, sender if sender == '<>' else '<%s>' % sender, action))
         hdrs = mclient.apply_mods(out.headers, out.mods, model='postfix')

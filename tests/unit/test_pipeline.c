@@ -244,11 +244,19 @@ test_dmarc_enforce(void)
 	    from_contoso, &r);
 	is_int(r.action, MSG_ACCEPT, "allow_from: never rejected");
 	ok(strstr(r.ar, "\tcompauth=none reason=401") != NULL, "allow_from: compauth=none reason=401");
+	run(cfg_with("dmarc_enforce = on\ndmarc_override = contoso.example=none\n"), "198.51.100.7", NULL,
+	    from_contoso, &r);
+	is_int(r.action, MSG_ACCEPT, "dmarc_override = contoso.example=none: not rejected");
+	run(cfg_with("dmarc_enforce = on\ndmarc_override = contoso.example=quarantine\n"), "198.51.100.7",
+	    NULL, from_contoso, &r);
+	is_int(r.action, MSG_QUARANTINE, "dmarc_override = contoso.example=quarantine: quarantined");
 	run(cfg_with("local_domains = contoso.example\n"), "198.51.100.7", NULL, from_contoso, &r);
 	ok(strstr(r.ar, "\tcompauth=fail reason=010") != NULL, "local_domains: compauth=fail reason=010");
 	run_sender = "ben@fabrikam.example";
 	run(cfg_with("dmarc_enforce = on\n"), "198.51.100.7", NULL, plain, &r);
 	is_int(r.action, MSG_QUARANTINE, "dmarc_enforce = on: p=quarantine failure quarantined");
+	run(cfg_with("dmarc_enforce = on\ndmarc_override = example=reject\n"), "198.51.100.7", NULL, plain, &r);
+	is_int(r.action, MSG_REJECT, "dmarc_override for a parent domain (example=reject) applies below it");
 	run(cfg_with("dmarc_enforce = on\n"), "192.0.2.10", NULL, plain, &r);
 	is_int(r.action, MSG_ACCEPT, "dmarc_enforce = on: a DMARC pass is accepted");
 	run(cfg_with("dmarc_enforce = on\nreject_bad_from = yes\n"), "192.0.2.10", NULL, forged, &r);
