@@ -27,39 +27,11 @@
 #include "config.h"
 #include "log.h"
 #include "netaddr.h"
+#include "config_int.h"
 
 #define CONFIG_LINE_MAX   4096          /* bytes in one line, newline excluded */
 #define CONFIG_FILE_MAX   (1024 * 1024) /* bytes in one file */
 #define CONFIG_SHOW_MAX   64            /* bytes of a bad value quoted in an error */
-
-enum config_type {
-	CT_STRING,      /* any text; check narrows it */
-	CT_HOSTNAME,    /* a domain name: labels of letters, digits, '-', '_' */
-	CT_UINT,        /* decimal, min..max */
-	CT_DURATION,    /* 500ms, 5s, 2m, 1h, bare number = seconds; stored in ms */
-	CT_MODE,        /* octal, 0..max */
-	CT_ENUM,        /* one of words; stored as the word's index */
-	CT_STRLIST,     /* items separated by commas and/or white space */
-	CT_CIDRLIST,    /* same, each item an address or CIDR block */
-	CT_LOGLEVEL,    /* log_level_parse() */
-	CT_SOCKET,      /* libmilter socket spec */
-};
-
-/* Returns NULL when v is acceptable, else what was expected instead. */
-typedef const char *(*config_check_fn)(const char *v);
-
-struct config_entry {
-	const char *name;
-	enum config_type type;
-	const char *arg;                /* man page placeholder; NULL = from the type */
-	const char *def;                /* default as file text; NULL = computed */
-	const char *def_doc;            /* man page wording of a computed default */
-	unsigned long min, max;         /* numbers (durations in ms); lists: max items */
-	const char *const *words;       /* CT_ENUM: allowed words, index = value */
-	config_check_fn check;          /* strings and list items */
-	const char *doc;
-	size_t offset;
-};
 
 /* The snapshot and what only this file needs to know about it. */
 struct config_box {
@@ -68,184 +40,6 @@ struct config_box {
 	struct config c;
 };
 
-static const char *check_user(const char *v);
-static const char *check_path(const char *v);
-static const char *check_dns_server(const char *v);
-static const char *check_domain(const char *v);
-static const char *check_reject_reply(const char *v);
-static const char *check_override(const char *v);
-
-static const char *const words_on_error[] = { "accept", "tempfail", NULL };
-static const char *const words_log_format[] = { "text", "json", NULL };
-static const char *const words_bool[] = { "no", "yes", NULL };
-/* Index order = enum dmarc_mode. */
-static const char *const words_dmarc_mode[] = { "rfc9989", "rfc7489", NULL };
-static const char *const words_enforce[] = { "off", "quarantine", "on", NULL };
-static const char *const words_log_level[] = {
-	"err", "warning", "notice", "info", "debug", NULL
-};
-
-#define OFF(f) offsetof(struct config, f)
-#define SEC 1000UL
-
-static const struct config_entry config_table[] = {
-	{ "authserv_id", CT_HOSTNAME, "name", NULL,
-	  "this host's name as gethostname(2) returns it.", 0, 0, NULL, NULL,
-	  "The authserv-id in our Authentication-Results header. "
-	  "Incoming Authentication-Results headers claiming it are removed. "
-	  "Set it when the host name is not fully qualified.",
-	  OFF(authserv_id) },
-	{ "socket", CT_SOCKET, "spec", "unix:/run/compauthd/compauthd.sock", NULL,
-	  0, 0, NULL, NULL,
-	  "Where the MTA connects: unix:/path or local:/path for a UNIX-domain "
-	  "socket, inet:PORT@ADDR or inet6:PORT@ADDR for TCP, where ADDR is an "
-	  "address of that family or a host name. "
-	  "Without @ADDR the port is opened on every address.",
-	  OFF(socket) },
-	{ "socket_owner", CT_STRING, "user", "", NULL, 0, 0, NULL, check_user,
-	  "Owner (name or number) given to a UNIX-domain socket. "
-	  "Empty leaves it as created.",
-	  OFF(socket_owner) },
-	{ "socket_group", CT_STRING, "group", "", NULL, 0, 0, NULL, check_user,
-	  "Group (name or number) given to a UNIX-domain socket. "
-	  "Empty leaves it as created.",
-	  OFF(socket_group) },
-	{ "socket_mode", CT_MODE, NULL, "0660", NULL, 0, 0777, NULL, NULL,
-	  "Permissions of a UNIX-domain socket, in octal.",
-	  OFF(socket_mode) },
-	{ "user", CT_STRING, "user", "compauthd", NULL, 0, 0, NULL, check_user,
-	  "User to run as once the socket is open. "
-	  "Empty keeps the user the daemon was started as.",
-	  OFF(user) },
-	{ "group", CT_STRING, "group", "", NULL, 0, 0, NULL, check_user,
-	  "Group to run as. "
-	  "Empty means the primary group of user.",
-	  OFF(group) },
-	{ "pidfile", CT_STRING, "path", "/run/compauthd/compauthd.pid", NULL,
-	  0, 0, NULL, check_path,
-	  "File the process id is written to, an absolute path. "
-	  "Empty writes none.",
-	  OFF(pidfile) },
-	{ "dns_servers", CT_STRLIST, "servers", "", NULL, 0, 16, NULL, check_dns_server,
-	  "Name servers to ask, each IP, IP:port or [IPv6]:port, separated by "
-	  "commas or white space, at most 16. "
-	  "Empty uses those in /etc/resolv.conf.",
-	  OFF(dns_servers) },
-	{ "dns_timeout", CT_DURATION, NULL, "2s", NULL, 100, 30 * SEC, NULL, NULL,
-	  "How long to wait for one answer from one name server before trying "
-	  "again or the next one.",
-	  OFF(dns_timeout_ms) },
-	{ "message_dns_deadline", CT_DURATION, NULL, "8s", NULL, 100, 120 * SEC,
-	  NULL, NULL,
-	  "How long the end of a message may wait for its outstanding DNS answers. "
-	  "An answer still missing then counts as a temporary DNS error.",
-	  OFF(message_dns_deadline_ms) },
-	{ "dns_query_budget", CT_UINT, NULL, "64", NULL, 1, 10000, NULL, NULL,
-	  "The most DNS queries one message may make, cache hits included. "
-	  "Lookups beyond it fail.",
-	  OFF(dns_query_budget) },
-	{ "dns_cache_entries", CT_UINT, NULL, "10000", NULL, 0, 10000000, NULL, NULL,
-	  "Answers kept in the DNS cache shared by all messages. "
-	  "0 turns the cache off.",
-	  OFF(dns_cache_entries) },
-	{ "zone_file", CT_STRING, "path", "", NULL, 0, 0, NULL, check_path,
-	  "Offline resolver: answer every DNS query from this file, an absolute "
-	  "path, instead of the network; see compauthd-zone(5). "
-	  "Empty uses real DNS.",
-	  OFF(zone_file) },
-	{ "zone_delay", CT_DURATION, NULL, "0s", NULL, 0, 10 * SEC, NULL, NULL,
-	  "With zone_file: how long each answer takes, a simulated DNS round "
-	  "trip for benchmarks and demonstrations.",
-	  OFF(zone_delay_ms) },
-	{ "trusted_clients", CT_CIDRLIST, "networks", "", NULL, 0, 1024, NULL, NULL,
-	  "Clients whose mail is not checked (compauth=none, reason 3xx): "
-	  "addresses or CIDR blocks separated by commas or white space. "
-	  "Mail from localhost is often the MTA's own, but it is checked unless "
-	  "listed, for example as 127.0.0.1/32, ::1/128.",
-	  OFF(trusted_clients) },
-	{ "max_headers", CT_UINT, NULL, "1000", NULL, 1, 100000, NULL, NULL,
-	  "The most header fields a message may have before it is oversize; "
-	  "see on_oversize.",
-	  OFF(max_headers) },
-	{ "max_header_bytes", CT_UINT, NULL, "1048576", NULL, 1024, 67108864,
-	  NULL, NULL,
-	  "The most bytes of header fields a message may have before it is "
-	  "oversize; see on_oversize.",
-	  OFF(max_header_bytes) },
-	{ "shutdown_timeout", CT_DURATION, NULL, "30s", NULL, 0, 600 * SEC, NULL, NULL,
-	  "On SIGTERM, how long messages in progress may take to finish before "
-	  "the daemon exits anyway.",
-	  OFF(shutdown_timeout_ms) },
-	{ "on_oversize", CT_ENUM, NULL, "accept", NULL, 0, 0, words_on_error, NULL,
-	  "What to do with an oversize message: accept checks it with the header "
-	  "fields within the limits and passes it on, tempfail asks the sender to "
-	  "try again later.",
-	  OFF(on_oversize) },
-	{ "log_level", CT_LOGLEVEL, NULL, "info", NULL, 0, 0, words_log_level, NULL,
-	  "The least severe level logged.",
-	  OFF(log_level) },
-	{ "log_format", CT_ENUM, NULL, "text", NULL, 0, 0, words_log_format, NULL,
-	  "Log lines as plain text, or as one JSON object each.",
-	  OFF(log_format) },
-	{ "on_dns_error", CT_ENUM, NULL, "accept", NULL, 0, 0, words_on_error, NULL,
-	  "What to do when a DNS failure prevents a verdict (compauth reason 905): "
-	  "accept passes the message on with the temporary error recorded, "
-	  "tempfail asks the sender to try again later.",
-	  OFF(on_dns_error) },
-	{ "spf_received_header", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
-	  "Also add a Received-SPF header (RFC 7208 section 9.1) with the SPF "
-	  "result of the MAIL FROM identity.",
-	  OFF(spf_received_header) },
-	{ "max_dkim_signatures", CT_UINT, NULL, "10", NULL, 1, 50, NULL, NULL,
-	  "DKIM signatures verified per message, in header order; later ones are "
-	  "ignored (and logged).",
-	  OFF(max_dkim_signatures) },
-	{ "min_rsa_bits", CT_UINT, NULL, "1024", NULL, 1024, 16384, NULL, NULL,
-	  "RSA keys shorter than this fail DKIM verification (RFC 8301 section 3.2).",
-	  OFF(min_rsa_bits) },
-	{ "dkim_strict_l", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
-	  "A signature with l= that leaves part of the body unsigned: no passes "
-	  "it with a note in the comment, yes fails it (RFC 6376 section 8.2).",
-	  OFF(dkim_strict_l) },
-	{ "dmarc_mode", CT_ENUM, NULL, "rfc9989", NULL, 0, 0, words_dmarc_mode, NULL,
-	  "How DMARC finds the policy and the organizational domain: rfc9989 "
-	  "walks the DNS tree (psd=, np=, t=; pct= is not used), rfc7489 uses "
-	  "the public suffix list and honours pct=.",
-	  OFF(dmarc_mode) },
-	{ "dmarc_enforce", CT_ENUM, NULL, "off", NULL, 0, 0, words_enforce, NULL,
-	  "What a DMARC failure does beyond the header: off only stamps; "
-	  "quarantine quarantines p=quarantine and p=reject failures; on rejects "
-	  "p=reject failures (see dmarc_reject_reply) and quarantines "
-	  "p=quarantine failures.",
-	  OFF(dmarc_enforce) },
-	{ "dmarc_reject_reply", CT_STRING, "reply",
-	  "550 5.7.1 Email rejected per DMARC policy for %d", NULL, 0, 0, NULL,
-	  check_reject_reply,
-	  "The SMTP reply for a rejected DMARC failure: a 5xx code, an enhanced "
-	  "status code 5.x.y and text; %d stands for the author domain.",
-	  OFF(dmarc_reject_reply) },
-	{ "reject_bad_from", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
-	  "Mail whose From header gives no single author domain (none, several "
-	  "From headers, addresses in different domains, no domain) gets "
-	  "dmarc=permerror; yes also rejects it (with dmarc_enforce = on).",
-	  OFF(reject_bad_from) },
-	{ "local_domains", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
-	  "Our own domains (and their subdomains): a DMARC failure for one of "
-	  "them is compauth=fail reason=010.",
-	  OFF(local_domains) },
-	{ "allow_from", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
-	  "Author domains (and their subdomains) exempt from DMARC enforcement: "
-	  "compauth=none reason=401, never rejected or quarantined for DMARC.",
-	  OFF(allow_from) },
-	{ "dmarc_override", CT_STRLIST, "domain=policy", "", NULL, 0, 1024, NULL, check_override,
-	  "Local policy for DMARC failures of an author domain (and its "
-	  "subdomains), used instead of the published one when enforcing "
-	  "(dmarc_enforce): none, quarantine or reject; e.g. "
-	  "partner.example=none.",
-	  OFF(dmarc_override) },
-};
-
-#define CONFIG_NSETTINGS (sizeof(config_table) / sizeof(config_table[0]))
 
 static pthread_mutex_t config_cur_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct config_box *config_cur;
@@ -257,224 +51,6 @@ static struct config_box *
 config_box_of(const struct config *c)
 {
 	return (struct config_box *)(void *)((char *)c - offsetof(struct config_box, c));
-}
-
-/* ---- checks shared by several types ---- */
-
-static bool
-config_is_hostname(const char *s)
-{
-	size_t total = strlen(s), label = 0;
-	const char *p;
-
-	if (total == 0 || total > 253 || s[0] == '.' || s[total - 1] == '.')
-		return false;
-	for (p = s; *p; p++) {
-		if (*p == '.') {
-			if (label == 0 || p[-1] == '-')
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' ||
-		    (*p == '-' && label > 0)))
-			return false;
-		if (++label > 63)
-			return false;
-	}
-	return p[-1] != '-';
-}
-
-/*
- * Decimal digits only, no sign. A value past max comes back as ULONG_MAX,
- * so the caller reports it as out of range rather than as not a number.
- */
-static bool
-config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		if (v != ULONG_MAX && v > (max - (unsigned long)(s[i] - '0')) / 10)
-			v = ULONG_MAX;
-		else if (v != ULONG_MAX)
-			v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static bool
-config_parse_port(const char *s, size_t len)
-{
-	unsigned long port;
-
-	return config_parse_ulong(s, len, 65535, &port) && port >= 1 && port <= 65535;
-}
-
-static const char *
-check_user(const char *v)
-{
-	const char *p;
-
-	/* What getpwnam() and chown(1) will take: no separators, no blanks. */
-	for (p = v; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-		    *p == '.' || (*p == '$' && p[1] == '\0' && p != v)))
-			return "a user or group name, a number, or \"\"";
-	if (v[0] == '-')
-		return "a user or group name, a number, or \"\"";
-	return NULL;
-}
-
-static const char *
-check_path(const char *v)
-{
-	/* The daemon changes directory; a relative path would change meaning. */
-	if (v[0] != '\0' && v[0] != '/')
-		return "an absolute path or \"\"";
-	return NULL;
-}
-
-static const char *
-check_dns_server(const char *v)
-{
-	static const char *const want = "IP, IP:port or [IPv6]:port";
-	struct netaddr a;
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *colon, *end;
-	size_t hlen;
-
-	if (v[0] == '[') {
-		end = strchr(v, ']');
-		if (end == NULL)
-			return want;
-		hlen = (size_t)(end - v - 1);
-		if (hlen == 0 || hlen >= sizeof(host))
-			return want;
-		memcpy(host, v + 1, hlen);
-		host[hlen] = '\0';
-		if (!netaddr_parse(host, &a) || a.family != AF_INET6)
-			return want;
-		if (end[1] == '\0')
-			return NULL;
-		if (end[1] != ':' || !config_parse_port(end + 2, strlen(end + 2)))
-			return want;
-		return NULL;
-	}
-	if (netaddr_parse(v, &a))
-		return NULL;
-	colon = strchr(v, ':');
-	if (colon == NULL || strchr(colon + 1, ':') != NULL)
-		return want;
-	hlen = (size_t)(colon - v);
-	if (hlen == 0 || hlen >= sizeof(host))
-		return want;
-	memcpy(host, v, hlen);
-	host[hlen] = '\0';
-	if (!netaddr_parse(host, &a) || a.family != AF_INET)
-		return want;
-	if (!config_parse_port(colon + 1, strlen(colon + 1)))
-		return want;
-	return NULL;
-}
-
-static const char *
-check_domain(const char *v)
-{
-	return config_is_hostname(v) ? NULL : "a domain name";
-}
-
-/* "domain=none|quarantine|reject" */
-static const char *
-check_override(const char *v)
-{
-	static const char *const want = "domain=none, domain=quarantine or domain=reject";
-	const char *eq = strchr(v, '=');
-	char dom[256];
-
-	if (eq == NULL || (size_t)(eq - v) >= sizeof(dom))
-		return want;
-	memcpy(dom, v, (size_t)(eq - v));
-	dom[eq - v] = '\0';
-	if (!config_is_hostname(dom))
-		return want;
-	if (strcmp(eq + 1, "none") != 0 && strcmp(eq + 1, "quarantine") != 0 &&
-	    strcmp(eq + 1, "reject") != 0)
-		return want;
-	return NULL;
-}
-
-/* "5xx 5.x.y text": what smfi_setreply() accepts for a rejection. */
-static const char *
-check_reject_reply(const char *v)
-{
-	static const char *const want = "a reply like \"550 5.7.1 text\"";
-	const char *p = v;
-	int dots = 0;
-
-	if (!(p[0] == '5' && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
-	    p[3] == ' ' && p[4] == '5' && p[5] == '.'))
-		return want;
-	for (p += 6; *p && *p != ' '; p++) {
-		if (*p == '.')
-			dots++;
-		else if (!isdigit((unsigned char)*p))
-			return want;
-	}
-	if (dots != 1 || *p != ' ' || p[1] == '\0' || strchr(v, '\n') || strchr(v, '\r'))
-		return want;
-	return NULL;
-}
-
-/* libmilter's forms; returns NULL or what was expected. */
-static const char *
-check_socket(const char *v)
-{
-	static const char *const want =
-	    "unix:/path, local:/path, inet:PORT@ADDR or inet6:PORT@ADDR";
-	const char *rest, *at;
-	struct netaddr a;
-	int family;
-
-	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
-		rest = strchr(v, ':') + 1;
-		if (rest[0] != '/')
-			return "an absolute path after unix: or local:";
-		if (strlen(rest) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-			return "a UNIX-domain socket path shorter than 108 bytes";
-		return NULL;
-	}
-	if (strncmp(v, "inet:", 5) == 0) {
-		rest = v + 5;
-		family = AF_INET;
-	} else if (strncmp(v, "inet6:", 6) == 0) {
-		rest = v + 6;
-		family = AF_INET6;
-	} else
-		return want;
-	at = strchr(rest, '@');
-	if (!config_parse_port(rest, at ? (size_t)(at - rest) : strlen(rest)))
-		return "a port from 1 to 65535 after inet: or inet6:";
-	if (at == NULL)
-		return NULL;
-	if (netaddr_parse(at + 1, &a)) {
-		if (a.family != family)
-			return family == AF_INET ? "an IPv4 address after inet:PORT@" :
-			    "an IPv6 address after inet6:PORT@";
-		return NULL;
-	}
-	/* All digits and dots is a mistyped address, not a host name. */
-	if (strspn(at + 1, "0123456789.") == strlen(at + 1) || !config_is_hostname(at + 1))
-		return "an IP address or host name after @";
-	return NULL;
 }
 
 /* ---- values: text to field ---- */
@@ -636,7 +212,7 @@ config_set(struct config *c, struct arena *a, const struct config_entry *e,
 		*FIELD(c, e, char *) = arena_strdup(a, v);
 		return true;
 	case CT_SOCKET:
-		if ((expected = check_socket(v)) != NULL)
+		if ((expected = config_check_socket(v)) != NULL)
 			break;
 		*FIELD(c, e, char *) = arena_strdup(a, v);
 		return true;
@@ -731,7 +307,7 @@ config_lookup(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < CONFIG_NSETTINGS; i++)
+	for (i = 0; i < config_nsettings; i++)
 		if (strcmp(config_table[i].name, name) == 0)
 			return &config_table[i];
 	return NULL;
@@ -854,7 +430,7 @@ config_defaults(void)
 	char why[256];
 	size_t i;
 
-	for (i = 0; i < CONFIG_NSETTINGS; i++) {
+	for (i = 0; i < config_nsettings; i++) {
 		const struct config_entry *e = &config_table[i];
 
 		if (e->def == NULL) {
@@ -884,7 +460,7 @@ config_error(char *err, size_t errlen, const char *name, unsigned line, const ch
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
-	unsigned seen[CONFIG_NSETTINGS] = { 0 }, lineno = 0;
+	unsigned seen[CONFIG_MAX_SETTINGS] = { 0 }, lineno = 0;
 	const char *p = text, *end = text != NULL ? text + len : text, *nl;
 	const struct config_entry *e;
 	char line[CONFIG_LINE_MAX + 1], why[512], *v;
@@ -1060,7 +636,7 @@ config_dump(const struct config *c, FILE *out)
 	struct arena *a = arena_new();
 	size_t i;
 
-	for (i = 0; i < CONFIG_NSETTINGS; i++) {
+	for (i = 0; i < config_nsettings; i++) {
 		fprintf(out, "%s = ", config_table[i].name);
 		config_put_value(config_value_text(c, &config_table[i], a), out);
 		putc('\n', out);
@@ -1135,7 +711,7 @@ config_man(FILE *out)
 	size_t i;
 	int w;
 
-	for (i = 0; i < CONFIG_NSETTINGS; i++) {
+	for (i = 0; i < config_nsettings; i++) {
 		const struct config_entry *e = &config_table[i];
 
 		fprintf(out, ".It Cm %s Ns = Ns ", e->name);

@@ -1,0 +1,52 @@
+/*
+ * What config.c (parsing, output, snapshots) and config_table.c (the
+ * settings themselves and their checks) share. Private to those two.
+ */
+#ifndef COMPAUTHD_CONFIG_INT_H
+#define COMPAUTHD_CONFIG_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define CONFIG_MAX_SETTINGS 128
+
+enum config_type {
+	CT_STRING,      /* any text; check narrows it */
+	CT_HOSTNAME,    /* a domain name: labels of letters, digits, '-', '_' */
+	CT_UINT,        /* decimal, min..max */
+	CT_DURATION,    /* 500ms, 5s, 2m, 1h, bare number = seconds; stored in ms */
+	CT_MODE,        /* octal, 0..max */
+	CT_ENUM,        /* one of words; stored as the word's index */
+	CT_STRLIST,     /* items separated by commas and/or white space */
+	CT_CIDRLIST,    /* same, each item an address or CIDR block */
+	CT_LOGLEVEL,    /* log_level_parse() */
+	CT_SOCKET,      /* libmilter socket spec */
+};
+
+/* Returns NULL when v is acceptable, else what was expected instead. */
+typedef const char *(*config_check_fn)(const char *v);
+
+struct config_entry {
+	const char *name;
+	enum config_type type;
+	const char *arg;                /* man page placeholder; NULL = from the type */
+	const char *def;                /* default as file text; NULL = computed */
+	const char *def_doc;            /* man page wording of a computed default */
+	unsigned long min, max;         /* numbers (durations in ms); lists: max items */
+	const char *const *words;       /* CT_ENUM: allowed words, index = value */
+	config_check_fn check;          /* strings and list items */
+	const char *doc;
+	size_t offset;
+};
+
+extern const struct config_entry config_table[];
+extern const size_t config_nsettings;
+
+bool config_is_hostname(const char *s);
+bool config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out);
+/* libmilter's socket forms; returns NULL or what was expected. */
+const char *config_check_socket(const char *v);
+
+#endif
