@@ -264,10 +264,21 @@ void
 msg_header(struct msg *m, const char *name, const char *value)
 {
 	struct msg_header *h;
-	size_t nlen = strlen(name), vlen = strlen(value);
+	const char *raw = name;
+	size_t nlen, vlen;
 
 	if (value == NULL)
 		value = "";
+	/*
+	 * "From :" is still From (RFC 5322 4.5.2, obs-optional); our own
+	 * comparisons use the name without the white space, DKIM gets it raw.
+	 */
+	nlen = strlen(name);
+	while (nlen > 0 && (name[nlen - 1] == ' ' || name[nlen - 1] == '\t'))
+		nlen--;
+	if (name[nlen] != '\0')
+		name = arena_strndup(m->arena, name, nlen);
+	vlen = strlen(value);
 	/* Forged results are removed however many headers came before them. */
 	if (strcasecmp(name, AR_FIELD) == 0)
 		msg_note_ar(m, value);
@@ -277,7 +288,7 @@ msg_header(struct msg *m, const char *name, const char *value)
 	    m->header_bytes + nlen + vlen <= m->cfg->max_header_bytes) {
 		/* A DKIM-Signature's key query goes out inside this call. */
 		dns_set_lock(m->dns);
-		dkimv_header(m->dkim, name, value);
+		dkimv_header(m->dkim, raw, value);
 		dns_set_unlock(m->dns);
 	}
 	if (m->nheaders + 1 > m->cfg->max_headers ||

@@ -16,7 +16,7 @@ while IFS= read -r f; do
 done < <(find "$dir" -name '*.trs' 2>/dev/null | sort)
 # Conformance scores the suites report ("# RFC 7208 suite: N/N").
 find "$dir" -name '*.log' ! -name test-suite.log ! -name config.log 2>/dev/null | sort |
-	xargs -r grep -h -E '^# [A-Za-z0-9 ]+ suite: [0-9]+/[0-9]+' 2>/dev/null | sed 's/^# //' | sort -u
+	xargs -r grep -h -E '^# [A-Za-z0-9_ ]+ suite: [0-9]+/[0-9]+' 2>/dev/null | sed 's/^# //' | sort -u
 if [ -f "$dir/test-suite.log" ]; then
 	grep -E '^(FAIL|ERROR): ' "$dir/test-suite.log" | sed 's/^/  /' || true
 fi

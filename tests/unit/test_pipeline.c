@@ -252,6 +252,21 @@ test_dmarc_enforce(void)
 	is_int(r.action, MSG_QUARANTINE, "dmarc_override = contoso.example=quarantine: quarantined");
 	run(cfg_with("local_domains = contoso.example\n"), "198.51.100.7", NULL, from_contoso, &r);
 	ok(strstr(r.ar, "\tcompauth=fail reason=010") != NULL, "local_domains: compauth=fail reason=010");
+	{
+		/* Regression: "From :" (RFC 5322 4.5.2) was not seen as From, so a
+		 * p=reject domain could be spoofed past DMARC. */
+		static const struct hdr spaced[] = {
+			{ "From ", " ceo@contoso.example" },
+			{ "Authentication-Results\t", " mx.test.example; dmarc=pass" },
+			{ NULL, NULL },
+		};
+
+		run(cfg_with("dmarc_enforce = on\n"), "198.51.100.7", NULL, spaced, &r);
+		ok(strstr(r.ar, "\tdmarc=fail action=reject header.from=contoso.example;") != NULL,
+		    "\"From :\" with white space before the colon is the From field");
+		is_int(r.action, MSG_REJECT, "and its p=reject failure is rejected");
+		is_int(r.ndel, 1, "\"Authentication-Results\\t:\" claiming our id is removed too");
+	}
 	run_sender = "ben@fabrikam.example";
 	run(cfg_with("dmarc_enforce = on\n"), "198.51.100.7", NULL, plain, &r);
 	is_int(r.action, MSG_QUARANTINE, "dmarc_enforce = on: p=quarantine failure quarantined");
