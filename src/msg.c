@@ -64,6 +64,7 @@ struct msg {
 	const char *author_why;
 	const char *author_domain;
 	int dmarc_evaluated;
+	struct dmarc_report_row dmarc_row;  /* what aggregate reports will store */
 	struct spf_check *spf;          /* MAIL FROM identity, started at MAIL FROM */
 	int spf_finished;
 	struct spf_result spf_res;
@@ -502,6 +503,7 @@ msg_add_dmarc(struct msg *m, struct msg_results *mr, struct dmarc_result *dr)
 	size_t np = 0;
 
 	msg_dmarc_eval(m, dr);
+	m->dmarc_row = dr->row;
 	r->method = "dmarc";
 	r->result = dmarc_result_name(dr->result);
 	if (m->dmarc == NULL)
