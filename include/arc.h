@@ -1,0 +1,67 @@
+/*
+ * ARC chain validation (RFC 8617 section 5.2): collect the ARC sets as
+ * the headers arrive, check their structure, fetch every sealer's and
+ * signer's key at once through our resolver, hash the body while it
+ * streams (both canonicalizations, so any AMS can be checked), and at
+ * end of message verify the newest ARC-Message-Signature and every
+ * ARC-Seal. Sealing is not here.
+ *
+ * Call order for one message, like dkimv (see dkimv.h):
+ *
+ *   c = arc_new(arena, set, opts, qid);
+ *   arc_header(c, name, value)     every header, in order    (set locked)
+ *   arc_eoh(c)
+ *   arc_body(c, p, n)              every body chunk, CRLF text
+ *   ... wait on the set ...
+ *   arc_eom(c, &results)           (set locked, or after dns_set_cancel)
+ *   arc_free(&c)                   also on abort (set locked, or cancelled)
+ *
+ * Key answers are written by the resolver thread into the engine's own
+ * arena; only arc_eom and arc_free read or release it.
+ */
+#ifndef COMPAUTHD_ARC_H
+#define COMPAUTHD_ARC_H
+
+#include <stddef.h>
+#include "arena.h"
+#include "resolver.h"
+
+#define ARC_MAX_INSTANCES 50            /* RFC 8617 section 4.2.1 */
+#define ARC_DEFAULT_MIN_RSA_BITS 1024
+#define ARC_MAX_HEADERS 1000            /* headers kept for AMS h= */
+
+struct arc_opts {
+	unsigned min_rsa_bits;          /* 0: default 1024 (RFC 8301) */
+};
+
+struct arc_results {
+	const char *result;             /* "pass" "fail" "none" (RFC 8617 4.4) */
+	const char *why;                /* comment: what decided it */
+	int temperror;                  /* a fail caused by DNS trouble only */
+	unsigned n;                     /* instances in the chain (0: none) */
+	int oldest_pass;                /* arc.oldest-pass (RFC 8617 5.2 step 4);
+	                                   -1 when the chain did not pass */
+	const char **sealer;            /* d= of AS(i) at [i-1], n entries */
+	const char **aar;               /* AAR(i) value after "i=N;" at [i-1] */
+};
+
+void arc_opts_init(struct arc_opts *o);
+
+/* set NULL: no DNS, every key counts as a temporary failure (never pass). */
+struct arc *arc_new(struct arena *a, struct dns_set *set, const struct arc_opts *o,
+    const char *qid);
+/* Value as the MTA passes it (after the colon, folds kept). Set locked. */
+void arc_header(struct arc *c, const char *name, const char *value);
+void arc_eoh(struct arc *c);
+void arc_body(struct arc *c, const unsigned char *p, size_t n);
+/* Set locked, or cancelled. Call once; memory of out from the arena. */
+void arc_eom(struct arc *c, struct arc_results *out);
+void arc_free(struct arc **cp);
+
+/*
+ * The structural reading of one ARC header (the fuzz target's entry):
+ * kind 0 AAR, 1 AMS, 2 AS. Returns the instance 1..50, or -1 with *why.
+ */
+int arc_parse_header(struct arena *a, int kind, const char *value, const char **why);
+
+#endif

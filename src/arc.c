@@ -1,0 +1,878 @@
+/*
+ * arc: RFC 8617 chain validation. Every ARC header is read when it
+ * arrives (our tag-list parser for AMS and AS, the "i=N;" prefix for
+ * AAR) and the key query for each AMS and AS goes out at once; every
+ * header is kept (bounded) for the AMS h= list; the body is hashed in
+ * both canonicalizations while it streams, so the newest AMS and, for
+ * arc.oldest-pass, the older ones can all be checked. Signature maths is
+ * OpenSSL's (rsa-sha256, and ed25519-sha256 as RFC 8463 defines it).
+ *
+ * Anything malformed makes the chain fail, never pass: a header that
+ * does not parse, a missing or repeated set member, an instance out of
+ * 1..50, a key we cannot use.
+ *
+ * Threads: key answers are written by the resolver thread inside its
+ * callback (set locked) into kw, read only by arc_eom and released by
+ * arc_eom / arc_free, both with the set locked.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "arc.h"
+#include "arena.h"
+#include "canon.h"
+#include "log.h"
+#include "resolver.h"
+#include "taglist.h"
+
+#define ARC_NAME_MAX 253
+#define ARC_MAX_ARC_HEADERS (3 * ARC_MAX_INSTANCES + 10)
+#define ARC_KEY_COPY_MAX 4096
+#define ARC_SIG_MAX 1024                /* octets of a decoded b= (8192-bit RSA) */
+
+enum arc_kind { K_AAR = 0, K_AMS = 1, K_AS = 2 };
+enum arc_alg { ALG_NONE = 0, ALG_RSA_SHA256, ALG_ED25519_SHA256 };
+enum arc_kstate { KEY_PENDING = 0, KEY_DONE };
+
+static const char *const arc_hname[] = {
+	"ARC-Authentication-Results", "ARC-Message-Signature", "ARC-Seal"
+};
+
+struct arc_key {
+	struct arc *owner;
+	const char *qname;
+	enum arc_kstate state;
+	enum dns_status status;
+	const char *txt;                /* in kw */
+	size_t txtlen;
+	unsigned nrec;
+};
+
+struct arc_hdr {
+	enum arc_kind kind;
+	int inst;                       /* 1..50, or -1 */
+	const char *bad;                /* why it is unusable, or NULL */
+	size_t hidx;                    /* in arc->hdr */
+	enum arc_alg alg;
+	const char *d, *s, *cv, *hlist;
+	unsigned char *b;
+	size_t blen;
+	unsigned char bh[64];
+	size_t bhlen;
+	enum canon_alg ch, cb;
+	int c_absent;                   /* AMS without c= */
+	size_t b_off, b_len;            /* b= value inside the raw value */
+	const char *aar;                /* AAR: the text after "i=N;" */
+	struct arc_key *key;
+};
+
+struct arc_field {
+	const char *name;
+	const char *value;
+};
+
+struct arc {
+	struct arena *a;
+	struct arena *kw;
+	struct dns_set *set;
+	struct arc_opts o;
+	const char *qid;
+	struct arc_field *hdr;
+	size_t nh;
+	int hoverflow;
+	struct arc_hdr *ah[ARC_MAX_ARC_HEADERS];
+	size_t nah;
+	int aoverflow;
+	struct arc_key key[ARC_MAX_ARC_HEADERS];
+	size_t nkey;
+	struct canon_body *body[2];     /* [CANON_SIMPLE], [CANON_RELAXED] */
+	unsigned char bh[2][CANON_HASH_MAX];
+	size_t bhlen[2];
+	int eoh_done;
+	int finished;
+};
+
+void
+arc_opts_init(struct arc_opts *o)
+{
+	o->min_rsa_bits = ARC_DEFAULT_MIN_RSA_BITS;
+}
+
+struct arc *
+arc_new(struct arena *a, struct dns_set *set, const struct arc_opts *o, const char *qid)
+{
+	struct arc *c = arena_alloc(a, sizeof(*c));
+
+	c->a = a;
+	c->kw = arena_new();
+	c->set = set;
+	arc_opts_init(&c->o);
+	if (o != NULL && o->min_rsa_bits != 0)
+		c->o.min_rsa_bits = o->min_rsa_bits;
+	c->qid = qid ? arena_strdup(a, qid) : NULL;
+	c->hdr = arena_alloc(a, ARC_MAX_HEADERS * sizeof(*c->hdr));
+	return c;
+}
+
+/* ---------------------------------------------------------------- */
+/* Parsing                                                           */
+
+/* Strict base64 (RFC 6376 section 2.7), whitespace already removed. */
+static unsigned char *
+arc_b64(struct arena *a, const char *s, size_t max, size_t *outlen)
+{
+	size_t len = strlen(s), i, n = 0, pad = 0;
+	unsigned char *out;
+	unsigned v = 0, bits = 0;
+
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 > max)
+		return NULL;
+	out = arena_alloc(a, len / 4 * 3 + 1);
+	for (i = 0; i < len; i++) {
+		char ch = s[i];
+		unsigned d;
+
+		if (ch == '=') {
+			if (i < len - 2)
+				return NULL;
+			pad++;
+			continue;
+		}
+		if (pad)
+			return NULL;
+		if (ch >= 'A' && ch <= 'Z')
+			d = (unsigned)(ch - 'A');
+		else if (ch >= 'a' && ch <= 'z')
+			d = (unsigned)(ch - 'a' + 26);
+		else if (ch >= '0' && ch <= '9')
+			d = (unsigned)(ch - '0' + 52);
+		else if (ch == '+')
+			d = 62;
+		else if (ch == '/')
+			d = 63;
+		else
+			return NULL;
+		v = (v << 6) | d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (unsigned char)(v >> bits);
+			v &= (1u << bits) - 1;
+		}
+	}
+	*outlen = n;
+	return out;
+}
+
+/* RFC 6376 section 3.5 d= / s=: labels of letters, digits, '-', '_'. */
+static int
+arc_name_ok(const char *s, int min_labels)
+{
+	size_t lablen = 0, total = 0;
+	int labels = 1;
+
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++, total++) {
+		char ch = *s;
+
+		if (ch == '.') {
+			if (lablen == 0)
+				return 0;
+			lablen = 0;
+			labels++;
+		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_') {
+			if (++lablen > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return lablen > 0 && total <= ARC_NAME_MAX && labels >= min_labels;
+}
+
+/* i= is 1*DIGIT within 1..50 (RFC 8617 section 4.2.1); -1 otherwise. */
+static int
+arc_inst(const char *v, size_t n)
+{
+	int x = 0;
+	size_t i;
+
+	if (n == 0 || n > 3)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (v[i] - '0');
+	}
+	return x >= 1 && x <= ARC_MAX_INSTANCES ? x : -1;
+}
+
+static int
+arc_digits(const struct taglist_tag *t, size_t max)
+{
+	size_t i;
+
+	if (t->value_len == 0 || t->value_len > max)
+		return 0;
+	for (i = 0; i < t->value_len; i++)
+		if (t->value[i] < '0' || t->value[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* h= must not name ARC-Seal (RFC 8617 section 4.1.2). */
+static int
+arc_h_has_seal(const char *h)
+{
+	const char *p = h, *e;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		e = p;
+		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
+			e++;
+		if (e - p == 8 && strncasecmp(p, "arc-seal", 8) == 0)
+			return 1;
+		p = e;
+		while (*p && *p != ':')
+			p++;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+/* AAR: "i=N;" then an RFC 8601 payload (RFC 8617 section 4.1.1). */
+static const char *
+arc_parse_aar(struct arena *a, struct arc_hdr *h, const char *v)
+{
+	const char *p = v, *q;
+
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	if (*p != 'i')
+		return "AAR does not start with i=";
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '=')
+		return "AAR does not start with i=";
+	while (*p == ' ' || *p == '\t')
+		p++;
+	for (q = p; *q >= '0' && *q <= '9'; q++)
+		;
+	if ((h->inst = arc_inst(p, (size_t)(q - p))) < 0)
+		return "AAR i= is not an instance 1..50";
+	while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+		q++;
+	if (*q != ';')
+		return "AAR i= is not followed by ';'";
+	q++;
+	while (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n')
+		q++;
+	h->aar = arena_strdup(a, q);
+	return NULL;
+}
+
+/* AMS and AS (RFC 8617 sections 4.1.2, 4.1.3). */
+static const char *
+arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
+{
+	static const char *const need_ams[] = { "i", "a", "b", "bh", "d", "h", "s", NULL };
+	static const char *const need_as[] = { "i", "a", "b", "cv", "d", "s", NULL };
+	const char *const *need = h->kind == K_AMS ? need_ams : need_as;
+	struct taglist tl;
+	const struct taglist_tag *t;
+	const char *why;
+	char *bv;
+	size_t k;
+
+	if (taglist_parse(&tl, v, strlen(v), &why) != 0)
+		return arena_printf(a, "%s syntax error: %s", arc_hname[h->kind], why);
+	if ((t = taglist_get(&tl, "i")) != NULL)
+		h->inst = arc_inst(t->value, t->value_len);
+	for (k = 0; need[k] != NULL; k++)
+		if (taglist_get(&tl, need[k]) == NULL)
+			return arena_printf(a, "%s has no %s= tag", arc_hname[h->kind], need[k]);
+	if (h->inst < 0)
+		return arena_printf(a, "%s i= is not an instance 1..50", arc_hname[h->kind]);
+	t = taglist_get(&tl, "a");       /* ABNF literals: no case (RFC 5234 2.3) */
+	if (t->value_len == 10 && strncasecmp(t->value, "rsa-sha256", 10) == 0)
+		h->alg = ALG_RSA_SHA256;
+	else if (t->value_len == 14 && strncasecmp(t->value, "ed25519-sha256", 14) == 0)
+		h->alg = ALG_ED25519_SHA256;
+	else
+		return arena_printf(a, "%s a= is not a supported algorithm", arc_hname[h->kind]);
+	t = taglist_get(&tl, "b");
+	h->b_off = (size_t)(t->value - v);
+	h->b_len = t->value_len;
+	bv = taglist_value_nows(a, t);
+	if ((h->b = arc_b64(a, bv, ARC_SIG_MAX, &h->blen)) == NULL || h->blen == 0)
+		return arena_printf(a, "%s b= is not base64", arc_hname[h->kind]);
+	h->d = taglist_value(a, taglist_get(&tl, "d"));
+	h->s = taglist_value(a, taglist_get(&tl, "s"));
+	if (!arc_name_ok(h->d, 1))
+		return arena_printf(a, "%s d= is not a domain name", arc_hname[h->kind]);
+	if (!arc_name_ok(h->s, 1))
+		return arena_printf(a, "%s s= is not a selector", arc_hname[h->kind]);
+	if ((t = taglist_get(&tl, "t")) != NULL && !arc_digits(t, 12))
+		return arena_printf(a, "%s t= is not a timestamp", arc_hname[h->kind]);
+	if (h->kind == K_AS) {
+		t = taglist_get(&tl, "cv");
+		if (taglist_value_is(t, "none") || taglist_value_is(t, "pass") ||
+		    taglist_value_is(t, "fail"))
+			h->cv = taglist_value(a, t);
+		else
+			return "ARC-Seal cv= is not none, pass or fail";
+		if (taglist_get(&tl, "h") != NULL)
+			return "ARC-Seal has an h= tag";
+		return NULL;
+	}
+	h->ch = h->cb = CANON_SIMPLE;
+	h->c_absent = taglist_get(&tl, "c") == NULL;
+	if ((t = taglist_get(&tl, "c")) != NULL &&
+	    canon_parse_c(t->value, t->value_len, &h->ch, &h->cb) != 0)
+		return "ARC-Message-Signature c= is not a canonicalization";
+	h->hlist = taglist_value(a, taglist_get(&tl, "h"));
+	if (arc_h_has_seal(h->hlist))
+		return "ARC-Message-Signature h= names ARC-Seal";
+	bv = taglist_value_nows(a, taglist_get(&tl, "bh"));
+	{
+		size_t n = 0;
+		unsigned char *bh = arc_b64(a, bv, sizeof(h->bh), &n);
+
+		if (bh == NULL || n != 32)
+			return "ARC-Message-Signature bh= is not a SHA-256 digest in base64";
+		memcpy(h->bh, bh, n);
+		h->bhlen = n;
+	}
+	return NULL;
+}
+
+static const char *
+arc_parse_into(struct arena *a, struct arc_hdr *h, const char *value)
+{
+	h->inst = -1;
+	if (h->kind == K_AAR)
+		return arc_parse_aar(a, h, value);
+	return arc_parse_sig(a, h, value);
+}
+
+int
+arc_parse_header(struct arena *a, int kind, const char *value, const char **why)
+{
+	struct arc_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	if (kind < K_AAR || kind > K_AS) {
+		*why = "unknown ARC header kind";
+		return -1;
+	}
+	h.kind = (enum arc_kind)kind;
+	if ((*why = arc_parse_into(a, &h, value)) != NULL)
+		return -1;
+	return h.inst;
+}
+
+/* ---------------------------------------------------------------- */
+/* Keys                                                              */
+
+static void
+arc_key_answer(void *arg, const struct dns_answer *ans)
+{
+	struct arc_key *k = arg;
+	struct arc *c = k->owner;
+	size_t i;
+
+	if (c->finished)
+		return;
+	k->status = ans->status;
+	for (i = 0; ans->status == DNS_OK && i < ans->n; i++) {
+		const struct dns_rr *rr = &ans->rr[i];
+
+		if (rr->type != DNS_T_TXT)
+			continue;
+		if (k->nrec++ == 0) {
+			k->txtlen = rr->u.txt.len;
+			k->txt = rr->u.txt.len > ARC_KEY_COPY_MAX ? NULL :
+			    arena_strndup(c->kw, rr->u.txt.data, rr->u.txt.len);
+		}
+	}
+	if (ans->status == DNS_OK && k->nrec == 0)
+		k->status = DNS_NODATA;
+	k->state = KEY_DONE;
+}
+
+static struct arc_key *
+arc_key_start(struct arc *c, const char *sel, const char *dom)
+{
+	struct arc_key *k;
+	char *q, *p;
+	size_t i;
+
+	q = arena_printf(c->a, "%s._domainkey.%s", sel, dom);
+	for (p = q; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (i = 0; i < c->nkey; i++)
+		if (strcmp(c->key[i].qname, q) == 0)
+			return &c->key[i];
+	if (c->nkey == ARC_MAX_ARC_HEADERS)
+		return NULL;
+	k = &c->key[c->nkey++];
+	k->owner = c;
+	k->qname = q;
+	if (strlen(q) > ARC_NAME_MAX) {
+		k->state = KEY_DONE;
+		k->status = DNS_PERMFAIL;
+	} else if (c->set == NULL) {
+		k->state = KEY_DONE;    /* no DNS at all (fuzzing, tools) */
+		k->status = DNS_TEMPFAIL;
+	} else if (dns_query(c->set, q, DNS_T_TXT, arc_key_answer, k) != 0) {
+		k->state = KEY_DONE;
+		k->status = DNS_TEMPFAIL;
+	}
+	return k;
+}
+
+/* ---------------------------------------------------------------- */
+/* Collecting                                                        */
+
+void
+arc_header(struct arc *c, const char *name, const char *value)
+{
+	struct arc_hdr *h;
+	int kind;
+
+	if (c->eoh_done || c->finished || name == NULL)
+		return;
+	if (value == NULL)
+		value = "";
+	if (c->nh == ARC_MAX_HEADERS) {
+		c->hoverflow = 1;
+		return;
+	}
+	c->hdr[c->nh].name = arena_strdup(c->a, name);
+	c->hdr[c->nh].value = arena_strdup(c->a, value);
+	c->nh++;
+	for (kind = K_AAR; kind <= K_AS; kind++)
+		if (strcasecmp(name, arc_hname[kind]) == 0)
+			break;
+	if (kind > K_AS)
+		return;
+	if (c->nah == ARC_MAX_ARC_HEADERS) {
+		c->aoverflow = 1;
+		return;
+	}
+	h = arena_alloc(c->a, sizeof(*h));
+	h->kind = (enum arc_kind)kind;
+	h->hidx = c->nh - 1;
+	h->bad = arc_parse_into(c->a, h, c->hdr[h->hidx].value);
+	if (h->bad == NULL && h->kind != K_AAR)
+		h->key = arc_key_start(c, h->s, h->d);
+	c->ah[c->nah++] = h;
+}
+
+void
+arc_eoh(struct arc *c)
+{
+	if (c->eoh_done)
+		return;
+	c->eoh_done = 1;
+	if (c->nah == 0 || c->finished)
+		return;
+	c->body[CANON_SIMPLE] = canon_body_new(CANON_SIMPLE, CANON_SHA256, -1);
+	c->body[CANON_RELAXED] = canon_body_new(CANON_RELAXED, CANON_SHA256, -1);
+}
+
+void
+arc_body(struct arc *c, const unsigned char *p, size_t n)
+{
+	if (!c->eoh_done)
+		arc_eoh(c);
+	canon_body_update(c->body[CANON_SIMPLE], p, n);
+	canon_body_update(c->body[CANON_RELAXED], p, n);
+}
+
+/* ---------------------------------------------------------------- */
+/* Verifying                                                         */
+
+struct arc_buf {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+arc_buf_add(struct arc *c, struct arc_buf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = (b->n + n + 1) * 2;
+		char *np = arena_alloc(c->a, cap);
+
+		if (b->n)
+			memcpy(np, b->p, b->n);
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+/* The public key of h, or NULL with *why (RFC 6376 section 3.6.1). */
+static EVP_PKEY *
+arc_pkey(struct arc *c, const struct arc_hdr *h, const char **why, int *temp)
+{
+	struct arc_key *k = h->key;
+	struct taglist tl;
+	const struct taglist_tag *t;
+	const char *tw, *kt = "rsa";
+	unsigned char *der;
+	const unsigned char *dp;
+	size_t derlen = 0;
+	EVP_PKEY *pk = NULL;
+
+	*temp = 0;
+	if (k == NULL) {
+		*why = "too many keys";
+		return NULL;
+	}
+	if (k->state != KEY_DONE || k->status == DNS_TEMPFAIL) {
+		*temp = 1;
+		*why = k->state != KEY_DONE ? "key lookup did not finish in time" :
+		    "key lookup failed temporarily";
+		return NULL;
+	}
+	if (k->status != DNS_OK) {
+		*why = "no key";
+		return NULL;
+	}
+	if (k->txt == NULL || strlen(k->txt) != k->txtlen) {
+		*why = "key record unusable";
+		return NULL;
+	}
+	if (taglist_parse(&tl, k->txt, k->txtlen, &tw) != 0) {
+		*why = arena_printf(c->a, "key record syntax error: %s", tw);
+		return NULL;
+	}
+	if ((t = taglist_get(&tl, "v")) != NULL && !taglist_value_is(t, "DKIM1")) {
+		*why = "key record version is not DKIM1";
+		return NULL;
+	}
+	if ((t = taglist_get(&tl, "k")) != NULL) {
+		if (t->value_len == 3 && strncasecmp(t->value, "rsa", 3) == 0)
+			kt = "rsa";
+		else if (t->value_len == 7 && strncasecmp(t->value, "ed25519", 7) == 0)
+			kt = "ed25519";
+		else {
+			*why = "unknown key type";
+			return NULL;
+		}
+	}
+	if ((t = taglist_get(&tl, "p")) == NULL || t->value_len == 0) {
+		*why = t == NULL ? "key record has no p=" : "key revoked";
+		return NULL;
+	}
+	if ((strcmp(kt, "rsa") == 0) != (h->alg == ALG_RSA_SHA256)) {
+		*why = "key type does not match a=";
+		return NULL;
+	}
+	if ((der = arc_b64(c->a, taglist_value_nows(c->a, t), 8192, &derlen)) == NULL) {
+		*why = "key p= is not base64";
+		return NULL;
+	}
+	if (h->alg == ALG_ED25519_SHA256) {
+		if (derlen == 32)
+			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, 32);
+	} else {
+		dp = der;
+		pk = d2i_PUBKEY(NULL, &dp, (long)derlen);
+		if (pk == NULL) {
+			dp = der;
+			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, (long)derlen);
+		}
+		if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+		if (pk != NULL && (unsigned)EVP_PKEY_bits(pk) < c->o.min_rsa_bits) {
+			*why = arena_printf(c->a, "key too small: %d bits", EVP_PKEY_bits(pk));
+			EVP_PKEY_free(pk);
+			return NULL;
+		}
+	}
+	if (pk == NULL)
+		*why = "key p= is not a public key";
+	return pk;
+}
+
+/* The signature of h over data: NULL when it verifies, else why not. */
+static const char *
+arc_verify(struct arc *c, const struct arc_hdr *h, const struct arc_buf *data, int *temp)
+{
+	const char *why = NULL;
+	EVP_PKEY *pk = arc_pkey(c, h, &why, temp);
+	EVP_MD_CTX *md;
+	unsigned char dig[EVP_MAX_MD_SIZE];
+	unsigned int diglen = 0;
+	int r = 0;
+
+	if (pk == NULL)
+		return why;
+	if ((md = EVP_MD_CTX_new()) != NULL) {
+		if (h->alg == ALG_RSA_SHA256) {
+			r = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) == 1 &&
+			    EVP_DigestVerify(md, h->b, h->blen, (const unsigned char *)data->p,
+			    data->n) == 1;
+		} else {
+			/* RFC 8463 section 3: Ed25519 signs the SHA-256 of the data. */
+			r = EVP_Digest(data->p, data->n, dig, &diglen, EVP_sha256(), NULL) == 1 &&
+			    EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk) == 1 &&
+			    EVP_DigestVerify(md, h->b, h->blen, dig, diglen) == 1;
+		}
+		EVP_MD_CTX_free(md);
+	}
+	EVP_PKEY_free(pk);
+	return r ? NULL : "signature did not verify";
+}
+
+/* The header's own value with the b= value taken out (RFC 6376 3.7). */
+static char *
+arc_without_b(struct arc *c, const struct arc_hdr *h)
+{
+	const char *v = c->hdr[h->hidx].value;
+	size_t n = strlen(v);
+	char *out = arena_alloc(c->a, n + 1);
+
+	memcpy(out, v, h->b_off);
+	memcpy(out + h->b_off, v + h->b_off + h->b_len, n - h->b_off - h->b_len);
+	out[n - h->b_len] = '\0';
+	return out;
+}
+
+static void
+arc_add_header(struct arc *c, struct arc_buf *b, enum canon_alg ca, const char *name,
+    const char *value, int last)
+{
+	size_t n;
+	char *s = canon_header(c->a, ca, name, value, last, &n);
+
+	arc_buf_add(c, b, s, n);
+}
+
+/* RFC 8617 section 4.1.2 (RFC 6376 sections 3.7, 5.4.2), one canonicalization. */
+static const char *
+arc_check_ams_c(struct arc *c, const struct arc_hdr *h, enum canon_alg ch, enum canon_alg cb,
+    int *temp)
+{
+	struct arc_buf b = { NULL, 0, 0 };
+	char *used = arena_alloc(c->a, c->nh + 1);
+	const char *p = h->hlist, *e;
+	size_t k, i;
+
+	*temp = 0;
+	if (c->hoverflow)
+		return "too many header fields to verify";
+	if (c->bhlen[cb] != 32 || memcmp(c->bh[cb], h->bh, 32) != 0)
+		return "body hash did not verify";
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		e = p;
+		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
+			e++;
+		if (e > p) {
+			for (k = c->nh; k-- > 0;) {
+				if (used[k] || k == h->hidx || strlen(c->hdr[k].name) != (size_t)(e - p) ||
+				    strncasecmp(c->hdr[k].name, p, (size_t)(e - p)) != 0)
+					continue;
+				used[k] = 1;
+				arc_add_header(c, &b, ch, c->hdr[k].name, c->hdr[k].value, 0);
+				break;
+			}
+		}
+		p = e;
+		while (*p && *p != ':')
+			p++;
+		if (*p == ':')
+			p++;
+	}
+	i = h->hidx;
+	arc_add_header(c, &b, ch, c->hdr[i].name, arc_without_b(c, h), 1);
+	return arc_verify(c, h, &b, temp);
+}
+
+/*
+ * Without c= the default is simple/simple (RFC 6376 section 3.5), but
+ * the ARC drafts had AMS signers use relaxed/relaxed and omit c= (dkimpy
+ * still does, and the ValiMail suite expects it to verify), so an AMS
+ * without c= also passes when it verifies as relaxed/relaxed. Either way
+ * the signer's key made the signature over exactly that text.
+ */
+static const char *
+arc_check_ams(struct arc *c, const struct arc_hdr *h, int *temp)
+{
+	const char *why = arc_check_ams_c(c, h, h->ch, h->cb, temp);
+
+	if (why != NULL && h->c_absent && !*temp)
+		why = arc_check_ams_c(c, h, CANON_RELAXED, CANON_RELAXED, temp) == NULL ? NULL : why;
+	return why;
+}
+
+/* RFC 8617 section 5.1.1: sets 1..M, relaxed, AS(M) without its b=. */
+static const char *
+arc_check_as(struct arc *c, struct arc_hdr *set[][3], int m, int *temp)
+{
+	struct arc_buf b = { NULL, 0, 0 };
+	int i, k;
+
+	for (i = 1; i <= m; i++)
+		for (k = K_AAR; k <= K_AS; k++) {
+			const struct arc_hdr *h = set[i][k];
+
+			arc_add_header(c, &b, CANON_RELAXED, c->hdr[h->hidx].name,
+			    i == m && k == K_AS ? arc_without_b(c, h) : c->hdr[h->hidx].value,
+			    i == m && k == K_AS);
+		}
+	return arc_verify(c, set[m][K_AS], &b, temp);
+}
+
+static void
+arc_release(struct arc *c)
+{
+	c->finished = 1;
+	canon_body_free(&c->body[CANON_SIMPLE]);
+	canon_body_free(&c->body[CANON_RELAXED]);
+	arena_free(&c->kw);
+}
+
+static void
+arc_fail(struct arc *c, struct arc_results *out, const char *why, int temp)
+{
+	out->result = "fail";
+	out->why = why;
+	out->temperror = temp;
+	out->oldest_pass = -1;
+	log_debug(c->qid, "arc: fail (%s)", why);
+}
+
+static void
+arc_decide(struct arc *c, struct arc_results *out)
+{
+	struct arc_hdr *(*set)[3];
+	const char *why;
+	int n = 0, i, k, temp = 0;
+	size_t j;
+
+	if (c->nah == 0) {
+		out->result = "none";
+		out->why = "no ARC sets";
+		return;
+	}
+	if (c->aoverflow) {
+		arc_fail(c, out, "too many ARC header fields", 0);
+		return;
+	}
+	for (j = 0; j < c->nah; j++) {
+		if (c->ah[j]->bad != NULL) {
+			arc_fail(c, out, c->ah[j]->bad, 0);
+			return;
+		}
+		if (c->ah[j]->inst > n)
+			n = c->ah[j]->inst;
+	}
+	set = arena_alloc(c->a, (size_t)(n + 1) * sizeof(*set));
+	for (j = 0; j < c->nah; j++) {
+		struct arc_hdr *h = c->ah[j];
+
+		if (set[h->inst][h->kind] != NULL) {
+			arc_fail(c, out, arena_printf(c->a, "more than one %s for i=%d",
+			    arc_hname[h->kind], h->inst), 0);
+			return;
+		}
+		set[h->inst][h->kind] = h;
+	}
+	for (i = 1; i <= n; i++)
+		for (k = K_AAR; k <= K_AS; k++)
+			if (set[i][k] == NULL) {
+				arc_fail(c, out, arena_printf(c->a, "no %s for i=%d",
+				    arc_hname[k], i), 0);
+				return;
+			}
+	out->n = (unsigned)n;
+	out->sealer = arena_alloc(c->a, (size_t)n * sizeof(*out->sealer));
+	out->aar = arena_alloc(c->a, (size_t)n * sizeof(*out->aar));
+	for (i = 1; i <= n; i++) {
+		out->sealer[i - 1] = set[i][K_AS]->d;
+		out->aar[i - 1] = set[i][K_AAR]->aar;
+	}
+	/* RFC 8617 section 5.2 step 2: cv= of each seal. */
+	if (strcmp(set[n][K_AS]->cv, "fail") == 0) {
+		arc_fail(c, out, arena_printf(c->a, "ARC-Seal i=%d says cv=fail", n), 0);
+		return;
+	}
+	for (i = 1; i <= n; i++)
+		if (strcmp(set[i][K_AS]->cv, i == 1 ? "none" : "pass") != 0) {
+			arc_fail(c, out, arena_printf(c->a, "ARC-Seal i=%d has cv=%s", i,
+			    set[i][K_AS]->cv), 0);
+			return;
+		}
+	/* Step 3: the newest AMS. */
+	if ((why = arc_check_ams(c, set[n][K_AMS], &temp)) != NULL) {
+		arc_fail(c, out, arena_printf(c->a, "ARC-Message-Signature i=%d: %s", n, why), temp);
+		return;
+	}
+	/* Step 4: oldest-pass. */
+	out->oldest_pass = 0;
+	for (i = n - 1; i >= 1; i--)
+		if (arc_check_ams(c, set[i][K_AMS], &temp) != NULL) {
+			out->oldest_pass = i + 1;
+			break;
+		}
+	/* Step 5: every seal, newest first. */
+	for (i = n; i >= 1; i--)
+		if ((why = arc_check_as(c, set, i, &temp)) != NULL) {
+			arc_fail(c, out, arena_printf(c->a, "ARC-Seal i=%d: %s", i, why), temp);
+			return;
+		}
+	out->result = "pass";
+	out->why = arena_printf(c->a, "chain of %d verified", n);
+}
+
+void
+arc_eom(struct arc *c, struct arc_results *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->result = "none";
+	out->oldest_pass = -1;
+	if (c->finished)
+		return;
+	if (!c->eoh_done)
+		arc_eoh(c);
+	if (c->body[CANON_SIMPLE] != NULL)
+		c->bhlen[CANON_SIMPLE] = canon_body_final(c->body[CANON_SIMPLE], c->bh[CANON_SIMPLE]);
+	if (c->body[CANON_RELAXED] != NULL)
+		c->bhlen[CANON_RELAXED] = canon_body_final(c->body[CANON_RELAXED],
+		    c->bh[CANON_RELAXED]);
+	arc_decide(c, out);
+	log_debug(c->qid, "arc: %s (%s)", out->result, out->why ? out->why : "");
+	arc_release(c);
+}
+
+void
+arc_free(struct arc **cp)
+{
+	if (cp == NULL || *cp == NULL)
+		return;
+	arc_release(*cp);
+	*cp = NULL;
+}

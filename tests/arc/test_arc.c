@@ -1,0 +1,320 @@
+/*
+ * ARC validation runner. With an index (written by yaml2suite.py from
+ * the ValiMail suite in tests/data/arc/), every test message goes through
+ * arc_* as the pipeline drives it: headers one by one as the MTA passes
+ * them (leading space kept, folds "\r\n"), end of headers, body in
+ * chunks, a wait on the DNS set, end of message; keys come from the
+ * scenario's zone file through our resolver's zone backend. One TAP line
+ * per test: the chain result must equal the suite's cv (RFC 8617
+ * section 5.2). Then "# ARC validation suite: N/M".
+ *
+ * Before the suite, a table of malformed ARC headers (RFC 8617 sections
+ * 4.1, 4.2.1) through arc_parse_header: each must be refused with the
+ * reason given, and the well-formed ones give their instance. After it,
+ * the property the pipeline relies on: key queries go out while the
+ * headers arrive, before end of headers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arc.h"
+#include "arena.h"
+#include "resolver.h"
+#include "../tap.h"
+
+struct hdr {
+	char *name;
+	char *value;
+};
+
+struct message {
+	struct hdr h[512];
+	size_t nh;
+	const char *body;
+	size_t bodylen;
+	char *buf;
+};
+
+static char *
+slurp(const char *path, size_t *lenp)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL)
+		return NULL;
+	do {
+		if (n + 4096 + 1 > cap) {
+			cap = (n + 4096 + 1) * 2;
+			buf = realloc(buf, cap);
+			if (buf == NULL)
+				abort();
+		}
+		r = fread(buf + n, 1, 4096, f);
+		n += r;
+	} while (r > 0);
+	fclose(f);
+	buf[n] = '\0';
+	if (lenp)
+		*lenp = n;
+	return buf;
+}
+
+/* Splits a CRLF message into "name" / "value after the colon" pairs. */
+static int
+message_read(struct message *m, const char *path)
+{
+	size_t len, i = 0;
+	char *p;
+
+	memset(m, 0, sizeof(*m));
+	if ((m->buf = slurp(path, &len)) == NULL)
+		return -1;
+	p = m->buf;
+	while (i < len) {
+		size_t start = i, colon;
+		char *v;
+
+		if (p[i] == '\r' && i + 1 < len && p[i + 1] == '\n') {
+			i += 2;
+			break;                  /* the empty line */
+		}
+		/* one field: lines up to a CRLF not followed by WSP */
+		while (i < len && !(p[i] == '\r' && i + 1 < len && p[i + 1] == '\n' &&
+		    (i + 2 >= len || (p[i + 2] != ' ' && p[i + 2] != '\t'))))
+			i++;
+		p[i] = '\0';
+		for (colon = start; colon < i && p[colon] != ':'; colon++)
+			;
+		if (colon < i && m->nh < sizeof(m->h) / sizeof(m->h[0])) {
+			p[colon] = '\0';
+			v = p + colon + 1;
+			m->h[m->nh].name = p + start;
+			m->h[m->nh].value = v;
+			m->nh++;
+		}
+		i += 2;
+	}
+	m->body = i < len ? p + i : "";
+	m->bodylen = i < len ? len - i : 0;
+	return 0;
+}
+
+struct outcome {
+	const char *result;
+	const char *why;
+	unsigned sent_at_eoh;
+	int oldest_pass;
+};
+
+static int
+run_one(const char *zone, struct message *m, struct outcome *o)
+{
+	struct resolver_opts ro;
+	struct resolver *r;
+	struct dns_set *set;
+	struct arena *a = arena_new();
+	struct arc *c;
+	struct arc_results res;
+	char err[256];
+	size_t i, off, n;
+
+	memset(&ro, 0, sizeof(ro));
+	ro.zone_file = zone;
+	ro.zone_delay_ms = 2;
+	ro.timeout_ms = 1000;
+	if ((r = resolver_new(&ro, err, sizeof(err))) == NULL) {
+		tap_diag("resolver_new: %s", err);
+		arena_free(&a);
+		return -1;
+	}
+	set = dns_set_new(r, 100, "arc-test");
+	c = arc_new(a, set, NULL, "arc-test");
+	for (i = 0; i < m->nh; i++) {
+		dns_set_lock(set);
+		arc_header(c, m->h[i].name, m->h[i].value);
+		dns_set_unlock(set);
+	}
+	dns_set_lock(set);
+	o->sent_at_eoh = dns_set_sent(set);
+	dns_set_unlock(set);
+	arc_eoh(c);
+	for (off = 0; off < m->bodylen; off += n) {
+		n = m->bodylen - off < 7 ? m->bodylen - off : 7;    /* cut anywhere */
+		arc_body(c, (const unsigned char *)m->body + off, n);
+	}
+	dns_set_wait(set, dns_now_ms() + 5000);
+	dns_set_lock(set);
+	arc_eom(c, &res);
+	arc_free(&c);
+	dns_set_unlock(set);
+	o->result = strdup(res.result);
+	o->why = strdup(res.why ? res.why : "");
+	o->oldest_pass = res.oldest_pass;
+	dns_set_free(&set);
+	resolver_free(&r);
+	arena_free(&a);
+	return 0;
+}
+
+static const char *
+want_of(const char *cv)
+{
+	if (strcasecmp(cv, "Pass") == 0)
+		return "pass";
+	if (strcasecmp(cv, "Fail") == 0)
+		return "fail";
+	return "none";
+}
+
+#define B64SIG "dOdFEyhrk/tw5wl3vMIogoxhaVsKJkrkEhnAcq2XqOLSQhPpGzhGBJzR7k1sWGokon3TmQ=="
+#define BH "bh=KWSe46TZKCcDbH4klJPo+tjk5LWJnVRlP5pvjXFZYLQ="
+
+struct ptest {
+	int kind;                       /* 0 AAR, 1 AMS, 2 AS */
+	const char *value;
+	int inst;                       /* expected, -1: refused */
+	const char *why;                /* expected reason, NULL when accepted */
+	const char *cite;
+};
+
+static const struct ptest ptests[] = {
+	{ 0, " i=1; lists.example.org; spf=pass", 1, NULL, "RFC 8617 4.1.1" },
+	{ 0, " i = 7 ;x.example; none", 7, NULL, "RFC 8617 4.1.1 FWS around =" },
+	{ 0, " lists.example.org; i=1; spf=pass", -1, "AAR does not start with i=", "RFC 8617 4.1.1" },
+	{ 0, " i=1 lists.example.org", -1, "AAR i= is not followed by ';'", "RFC 8617 4.1.1" },
+	{ 0, " i=0; x", -1, "AAR i= is not an instance 1..50", "RFC 8617 4.2.1" },
+	{ 0, " i=51; x", -1, "AAR i= is not an instance 1..50", "RFC 8617 4.2.1 N <= 50" },
+	{ 0, " i=99999999999999999999; x", -1, "AAR i= is not an instance 1..50", "huge i=" },
+	{ 0, "", -1, "AAR does not start with i=", "empty AAR" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; i=1; s=dummy", 1, NULL,
+	  "RFC 8617 4.1.3" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; i=50; s=dummy", 50, NULL,
+	  "RFC 8617 4.2.1 i=50" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; i=51; s=dummy", -1,
+	  "ARC-Seal i= is not an instance 1..50", "RFC 8617 4.2.1 i=51" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; i=4294967297; s=dummy", -1,
+	  "ARC-Seal i= is not an instance 1..50", "huge i= does not wrap" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; s=dummy", -1,
+	  "ARC-Seal has no i= tag", "RFC 8617 4.1.3 i= required" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; d=example.org; i=1; s=dummy", -1,
+	  "ARC-Seal has no cv= tag", "RFC 8617 4.1.3 cv= required" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=maybe; d=example.org; i=1; s=dummy", -1,
+	  "ARC-Seal cv= is not none, pass or fail", "RFC 8617 4.1.3 cv values" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; i=1; i=2; s=dummy", -1,
+	  "ARC-Seal syntax error: duplicate tag", "RFC 6376 3.2 duplicate tag" },
+	{ 2, " a=rsa-sha256; b=!!garbage**; cv=none; d=example.org; i=1; s=dummy", -1,
+	  "ARC-Seal b= is not base64", "garbage b=" },
+	{ 2, " a=rsa-sha256; b=; cv=none; d=example.org; i=1; s=dummy", -1,
+	  "ARC-Seal b= is not base64", "empty b=" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; h=from; i=1; s=dummy", -1,
+	  "ARC-Seal has an h= tag", "RFC 8617 4.1.3 no h= in AS" },
+	{ 2, " a=rsa-sha1; b=" B64SIG "; cv=none; d=example.org; i=1; s=dummy", -1,
+	  "ARC-Seal a= is not a supported algorithm", "RFC 8301 3.1 no sha1" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=exa mple.org; i=1; s=dummy", -1,
+	  "ARC-Seal d= is not a domain name", "RFC 6376 3.5 d=" },
+	{ 2, " a=rsa-sha256; b=" B64SIG "; cv=none; d=example.org; i=1; s=dummy; t=", -1,
+	  "ARC-Seal t= is not a timestamp", "RFC 6376 3.5 t=" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; c=relaxed/relaxed; d=example.org; h=from:to; i=1; s=dummy",
+	  1, NULL, "RFC 8617 4.1.2" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; d=example.org; h=from:to; i=1; s=dummy",
+	  1, NULL, "RFC 6376 3.5 c= defaults to simple/simple" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; c=; d=example.org; h=from; i=1; s=dummy", -1,
+	  "ARC-Message-Signature c= is not a canonicalization", "RFC 6376 3.5 empty c=" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; c=relaxed/relaxed/x; d=example.org; h=from; i=1; s=dummy",
+	  -1, "ARC-Message-Signature c= is not a canonicalization", "RFC 6376 3.5 c=" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; d=example.org; h=from:ARC-Seal; i=1; s=dummy", -1,
+	  "ARC-Message-Signature h= names ARC-Seal", "RFC 8617 4.1.2" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; bh=AAAA; d=example.org; h=from; i=1; s=dummy", -1,
+	  "ARC-Message-Signature bh= is not a SHA-256 digest in base64", "RFC 6376 3.5 bh=" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; d=example.org; h=from; i=1; s=dummy", -1,
+	  "ARC-Message-Signature has no bh= tag", "RFC 8617 4.1.2 bh= required" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; d=example.org; i=1; s=dummy", -1,
+	  "ARC-Message-Signature has no h= tag", "RFC 8617 4.1.2 h= required" },
+	{ 1, " a=rsa-sha256; b=" B64SIG "; " BH "; d=example.org; h=from; i=1; s=dummy;;", -1,
+	  "ARC-Message-Signature syntax error: empty tag-spec", "RFC 6376 3.2 extra ';'" },
+	{ 1, "", -1, "ARC-Message-Signature syntax error: empty tag-list", "empty AMS" },
+};
+
+static void
+parse_table(void)
+{
+	struct arena *a = arena_new();
+	size_t i;
+
+	for (i = 0; i < sizeof(ptests) / sizeof(ptests[0]); i++) {
+		const struct ptest *t = &ptests[i];
+		const char *why = NULL;
+		int inst = arc_parse_header(a, t->kind, t->value, &why);
+
+		ok(inst == t->inst && ((t->why == NULL && why == NULL) ||
+		    (t->why != NULL && why != NULL && strcmp(t->why, why) == 0)),
+		    "parse %d: %s -> %d (%s)", (int)i, t->cite, inst, why ? why : "accepted");
+	}
+	arena_free(&a);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *idx, *line, *save = NULL;
+	unsigned total = 0, good = 0, early_bad = 0, passes = 0;
+
+	parse_table();
+	if (argc < 2) {
+		tap_diag("no suite index given (run tests/arc/arc_suite.sh)");
+		return tap_done();
+	}
+	if ((idx = slurp(argv[1], NULL)) == NULL) {
+		ok(0, "reading %s", argv[1]);
+		return tap_done();
+	}
+	for (line = strtok_r(idx, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4], *p = line;
+		struct message *m;
+		struct outcome o = { NULL, NULL, 0, -1 };
+		const char *want;
+		int k, good1;
+
+		for (k = 0; k < 4; k++) {
+			f[k] = p;
+			p = strchr(p, '\t');
+			if (p != NULL)
+				*p++ = '\0';
+			else if (k < 3)
+				break;
+		}
+		if (k < 3)
+			continue;
+		total++;
+		want = want_of(f[1]);
+		m = malloc(sizeof(*m));
+		if (m == NULL || message_read(m, f[3]) != 0 || run_one(f[2], m, &o) != 0) {
+			ok(0, "%s: could not run", f[0]);
+			if (m)
+				free(m->buf);
+			free(m);
+			continue;
+		}
+		good1 = strcmp(o.result, want) == 0;
+		good += (unsigned)good1;
+		ok(good1, "%s: want %s, got %s (%s)", f[0], want, o.result, o.why);
+		if (strcmp(o.result, "pass") == 0) {
+			passes++;
+			if (o.sent_at_eoh == 0)
+				early_bad++;
+		}
+		free((char *)o.result);
+		free((char *)o.why);
+		free(m->buf);
+		free(m);
+	}
+	free(idx);
+	ok(passes > 0 && early_bad == 0,
+	    "key queries of every passing chain went out before end of headers (%u chains)", passes);
+	tap_diag("ARC validation suite: %u/%u", good, total);
+	return tap_done();
+}
