@@ -18,6 +18,16 @@
  *
  * Key answers are written by the resolver thread into the engine's own
  * arena; only arc_eom and arc_free read or release it.
+ *
+ * Result (RFC 8617 section 5.2): "none" without ARC headers; "fail" for
+ * any malformed ARC header (syntax, missing or duplicate tags, i= out of
+ * 1..50, bad b= / bh=, AS with h=, AMS h= naming ARC-Seal), a missing or
+ * repeated set member, a newest seal saying cv=fail, a cv= out of rule
+ * (i=1 none, later pass), the newest AMS or any AS not verifying, or a
+ * key that is missing, unusable, of the wrong type or under
+ * min_rsa_bits; "pass" otherwise. a= and c= compare without case (ABNF
+ * literals). An AMS without c= is simple/simple (RFC 6376) and is also
+ * accepted as relaxed/relaxed, which is what draft-era sealers sign.
  */
 #ifndef COMPAUTHD_ARC_H
 #define COMPAUTHD_ARC_H

@@ -315,12 +315,19 @@ arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
 	t = taglist_get(&tl, "b");
 	h->b_off = (size_t)(t->value - v);
 	h->b_len = t->value_len;
+	/* RFC 6376 3.7: the b= value goes with the FWS around it. */
+	while (h->b_off > 0 && strchr(" \t\r\n", v[h->b_off - 1]) != NULL) {
+		h->b_off--;
+		h->b_len++;
+	}
+	while (v[h->b_off + h->b_len] != '\0' && strchr(" \t\r\n", v[h->b_off + h->b_len]) != NULL)
+		h->b_len++;
 	bv = taglist_value_nows(a, t);
 	if ((h->b = arc_b64(a, bv, ARC_SIG_MAX, &h->blen)) == NULL || h->blen == 0)
 		return arena_printf(a, "%s b= is not base64", arc_hname[h->kind]);
 	h->d = taglist_value(a, taglist_get(&tl, "d"));
 	h->s = taglist_value(a, taglist_get(&tl, "s"));
-	if (!arc_name_ok(h->d, 1))
+	if (!arc_name_ok(h->d, 2))
 		return arena_printf(a, "%s d= is not a domain name", arc_hname[h->kind]);
 	if (!arc_name_ok(h->s, 1))
 		return arena_printf(a, "%s s= is not a selector", arc_hname[h->kind]);
@@ -528,6 +535,28 @@ arc_buf_add(struct arc *c, struct arc_buf *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
+/* A key record's colon-separated list (h=, s=) names word, without case. */
+static int
+arc_list_has(const struct taglist_tag *t, const char *word)
+{
+	size_t i = 0, n = strlen(word), s, e;
+
+	while (i <= t->value_len) {
+		s = i;
+		while (i < t->value_len && t->value[i] != ':')
+			i++;
+		e = i;
+		while (s < e && strchr(" \t\r\n", t->value[s]) != NULL)
+			s++;
+		while (e > s && strchr(" \t\r\n", t->value[e - 1]) != NULL)
+			e--;
+		if (e - s == n && strncasecmp(t->value + s, word, n) == 0)
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
 /* The public key of h, or NULL with *why (RFC 6376 section 3.6.1). */
 static EVP_PKEY *
 arc_pkey(struct arc *c, const struct arc_hdr *h, const char **why, int *temp)
@@ -577,6 +606,15 @@ arc_pkey(struct arc *c, const struct arc_hdr *h, const char **why, int *temp)
 			*why = "unknown key type";
 			return NULL;
 		}
+	}
+	if ((t = taglist_get(&tl, "h")) != NULL && !arc_list_has(t, "sha256")) {
+		*why = "key h= does not allow sha256";
+		return NULL;
+	}
+	if ((t = taglist_get(&tl, "s")) != NULL && !arc_list_has(t, "email") &&
+	    !arc_list_has(t, "*")) {
+		*why = "key s= is not for email";
+		return NULL;
 	}
 	if ((t = taglist_get(&tl, "p")) == NULL || t->value_len == 0) {
 		*why = t == NULL ? "key record has no p=" : "key revoked";

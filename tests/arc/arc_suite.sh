@@ -13,4 +13,5 @@ if ! "$py" "$top_srcdir/tests/arc/yaml2suite.py" \
 	echo "not ok 1 - converting the ARC suite failed"
 	exit 1
 fi
-exec "$top_builddir/tests/arc/test_arc" "$tmp/index.tsv"
+exec "$top_builddir/tests/arc/test_arc" "$tmp/index.tsv" \
+    "$top_srcdir/tests/data/arc/local/index.tsv"
