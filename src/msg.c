@@ -17,6 +17,7 @@
 #include "msg.h"
 #include "spf.h"
 #include "dkimv.h"
+#include "arc.h"
 #include "dmarc.h"
 #include "verdict.h"
 
@@ -57,6 +58,7 @@ struct msg {
 	size_t ndelete, delete_cap;
 	int ar_delete_overflow;
 	struct dkimv *dkim;             /* every DKIM-Signature; keys fetched as they arrive */
+	struct arc *arc;                /* the ARC chain; keys fetched as its headers arrive */
 	size_t ndkim_pass;              /* d= of each passing signature, for DMARC */
 	const char **dkim_pass;
 	struct dmarc_check *dmarc;      /* started at end of headers */
@@ -213,6 +215,13 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 		d.l_policy = m->cfg->dkim_strict_l;
 		m->dkim = dkimv_new(m->arena, m->dns, &d, qid_or_null(m));
 	}
+	if (m->skip_why == NULL && m->arc == NULL) {
+		struct arc_opts ao;
+
+		arc_opts_init(&ao);
+		ao.min_rsa_bits = m->cfg->min_rsa_bits;
+		m->arc = arc_new(m->arena, m->dns, &ao, qid_or_null(m));
+	}
 	if (m->skip_why == NULL && m->s->ip.family != 0 && m->spf == NULL) {
 		struct spf_opts o;
 
@@ -290,6 +299,8 @@ msg_header(struct msg *m, const char *name, const char *value)
 		/* A DKIM-Signature's key query goes out inside this call. */
 		dns_set_lock(m->dns);
 		dkimv_header(m->dkim, raw, value);
+		if (m->arc != NULL)
+			arc_header(m->arc, raw, value);
 		dns_set_unlock(m->dns);
 	}
 	if (m->nheaders + 1 > m->cfg->max_headers ||
@@ -349,6 +360,8 @@ msg_eoh(struct msg *m)
 {
 	if (m->dkim != NULL && !m->oversize)
 		dkimv_eoh(m->dkim);
+	if (m->arc != NULL && !m->oversize)
+		arc_eoh(m->arc);
 	if (m->skip_why == NULL && m->dmarc == NULL)
 		msg_start_dmarc(m);
 }
@@ -358,6 +371,8 @@ msg_body(struct msg *m, const unsigned char *data, size_t len)
 {
 	if (m->dkim != NULL && !m->oversize)
 		dkimv_body(m->dkim, data, len);
+	if (m->arc != NULL && !m->oversize)
+		arc_body(m->arc, data, len);
 }
 
 /* Results of the checks, in header order, collected at end of message. */
@@ -515,6 +530,44 @@ msg_add_dmarc(struct msg *m, struct msg_results *mr, struct dmarc_result *dr)
 	r->props = p;
 	if (dr->result == DMARC_RES_TEMPERROR)
 		mr->temperror = 1;
+	mr->n++;
+}
+
+/* arc=pass|fail|none (RFC 8617 §10.2); a chain we stopped reading is not judged. */
+static void
+msg_add_arc(struct msg *m, struct msg_results *mr)
+{
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	struct arc_results ar;
+	char ipbuf[64];
+	size_t np = 0;
+
+	if (m->arc == NULL)
+		return;
+	r->method = "arc";
+	if (m->oversize) {
+		r->result = "none";
+		r->comment = "header limits exceeded, chain not verified";
+		mr->n++;
+		return;
+	}
+	dns_set_lock(m->dns);
+	arc_eom(m->arc, &ar);
+	dns_set_unlock(m->dns);
+	r->result = ar.result;
+	if (ar.n > 0) {
+		r->comment = ar.why;
+		p[np++] = (struct ar_prop){ "smtp", "remote-ip",
+		    arena_strdup(m->arena, netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf))), NULL };
+		if (ar.oldest_pass >= 0)
+			p[np++] = (struct ar_prop){ "arc", "oldest-pass",
+			    arena_printf(m->arena, "%d", ar.oldest_pass), NULL };
+	}
+	if (ar.temperror)
+		mr->temperror = 1;
+	r->nprops = np;
+	r->props = p;
 	mr->n++;
 }
 
@@ -706,6 +759,7 @@ msg_eom(struct msg *m)
 		msg_add_iprev(m, &mr);
 		msg_add_dkim(m, &mr);
 		msg_add_dmarc(m, &mr, &dr);
+		msg_add_arc(m, &mr);
 		msg_add_compauth(m, &mr, &dr, &v);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 		msg_enforce(m, &dr, &v);
@@ -753,6 +807,7 @@ msg_free(struct msg **mp)
 	dns_set_cancel(m->dns);
 	msg_spf_finish(m);
 	dkimv_free(&m->dkim);
+	arc_free(&m->arc);
 	if (m->dmarc != NULL && !m->dmarc_evaluated) {
 		struct dmarc_result dr;
 		struct dmarc_inputs in;

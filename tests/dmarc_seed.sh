@@ -36,6 +36,7 @@ ${T}iprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);
 ${T}dkim=pass (signature was verified) header.d=maliciousdomain.example
 ${T}${T}header.s=sel1 header.a=rsa-sha256 header.b=k4clOLMN;
 ${T}dmarc=none action=none header.from=contoso.example;
+${T}arc=none;
 ${T}compauth=fail reason=001
 action: accept"
 
@@ -46,6 +47,7 @@ ${T}spf=none (sender IP is 192.0.2.10) smtp.mailfrom=contoso.example;
 ${T}iprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);
 ${T}dkim=none (message not signed) header.d=none;
 ${T}dmarc=none action=none header.from=contoso.example;
+${T}arc=none;
 ${T}compauth=fail reason=001
 action: accept"
 
@@ -56,6 +58,7 @@ ${T}spf=pass (sender IP is 192.0.2.10) smtp.mailfrom=fabrikam.example;
 ${T}iprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);
 ${T}dkim=none (message not signed) header.d=none;
 ${T}dmarc=bestguesspass action=none header.from=fabrikam.example;
+${T}arc=none;
 ${T}compauth=pass reason=109
 action: accept"
 
@@ -68,6 +71,7 @@ ${T}iprev=fail policy.iprev=198.51.100.20 (no PTR record);
 ${T}dkim=pass (signature was verified) header.d=outbound.fabrikam.example
 ${T}${T}header.s=sel1 header.a=rsa-sha256 header.b=ENjLg3Eb;
 ${T}dmarc=bestguesspass action=none header.from=fabrikam.example;
+${T}arc=none;
 ${T}compauth=pass reason=109
 action: accept"
 
@@ -79,6 +83,7 @@ ${T}iprev=fail policy.iprev=203.0.113.50 (no PTR record);
 ${T}dkim=pass (signature was verified) header.d=maliciousdomain.example
 ${T}${T}header.s=sel1 header.a=rsa-sha256 header.b=k4clOLMN;
 ${T}dmarc=none action=none header.from=contoso.example;
+${T}arc=none;
 ${T}compauth=fail reason=001
 action: accept"
 echo "1..$n"

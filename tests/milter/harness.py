@@ -398,7 +398,7 @@ def stamp(ip='192.0.2.10', host='mail.example.org', authserv_id=AUTHSERV_ID):
 # An unsigned message (RFC 8601 dkim=none, in the Microsoft 365 wording).
 DKIM_NONE = '\tdkim=none (message not signed) header.d=none'
 # From example.org: no DMARC record, nothing aligned passed (compauth 001).
-TAIL = ';\n\tdmarc=none action=none header.from=example.org;\n\tcompauth=fail reason=001'
+TAIL = ';\n\tdmarc=none action=none header.from=example.org;\n\tarc=none;\n\tcompauth=fail reason=001'
 
 
 def not_checked(authserv_id=AUTHSERV_ID, reason='301'):

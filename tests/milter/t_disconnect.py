@@ -192,7 +192,7 @@ def main():
         o = M.send_message(c, b'\r\n', client_ip='192.0.2.10')
         # No From: DMARC cannot run (RFC 7489 §6.6.1), never a crash.
         H.check_stamp(tap, o, OURS.replace(H.TAIL, ';\n\tdmarc=permerror (From header: none) '
-                                           'action=permerror;\n\tcompauth=fail reason=001'),
+                                           'action=permerror;\n\tarc=none;\n\tcompauth=fail reason=001'),
                       'empty message')
 
     # 50 concurrent connections.

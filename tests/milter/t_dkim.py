@@ -44,12 +44,12 @@ def main():
     d.start()
     H.check_stamp(tap, send(d, signed), HEAD + sigs('pass', 'signature was verified') +
                   ';\n\tdmarc=bestguesspass action=none header.from=football.example.com;'
-                  '\n\tcompauth=pass reason=109',
+                  '\n\tarc=none;\n\tcompauth=pass reason=109',
                   'RFC 8463 A.3: both signatures pass (RFC 8463, RFC 6376)')
     H.check_stamp(tap, send(d, signed.replace(b'hungry', b'thirsty')),
                   HEAD + sigs('fail', 'body hash did not verify') +
                   ';\n\tdmarc=none action=none header.from=football.example.com;'
-                  '\n\tcompauth=fail reason=001',
+                  '\n\tarc=none;\n\tcompauth=fail reason=001',
                   'one body word changed: both fail')
     H.check_stamp(tap, send(d, H.message()),
                   ' mx.test.example;\n' + H.spf_line(domain='football.example.com') +

@@ -29,7 +29,7 @@ def main():
     tap.ok(lines and ('LOGTEXT1: spf=none smtp.mailfrom=example.org (sender IP is 192.0.2.10), '
                       'iprev=pass policy.iprev=192.0.2.10 (mail.example.org), dkim=none '
                       'header.d=none (message not signed), dmarc=none action=none, '
-                      'compauth=fail reason=001, from=<alice@example.org>') in lines[0],
+                      'arc=none, compauth=fail reason=001, from=<alice@example.org>') in lines[0],
            'text: the summary names every result', lines)
 
     j = H.Daemon('basic.zone', tag='logjson', settings=[('log_format', 'json'),

@@ -116,30 +116,35 @@ test_iprev(void)
 		  "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);\n"
 		  "\tdkim=none (message not signed) header.d=none;\n"
 		  "\tdmarc=pass action=none header.from=fabrikam.example;\n"
+		  "\tarc=none;\n"
 		  "\tcompauth=pass reason=100" },
 		{ "2001:db8::25", " mx.test.example;\n"
 		  "\tspf=pass (sender IP is 2001:db8::25) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=pass policy.iprev=\"2001:db8::25\" (mail6.fabrikam.example);\n"
 		  "\tdkim=none (message not signed) header.d=none;\n"
 		  "\tdmarc=pass action=none header.from=fabrikam.example;\n"
+		  "\tarc=none;\n"
 		  "\tcompauth=pass reason=100" },
 		{ "198.51.100.7", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 198.51.100.7) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=fail policy.iprev=198.51.100.7 (mail.contoso.example);\n"
 		  "\tdkim=none (message not signed) header.d=none;\n"
 		  "\tdmarc=fail action=quarantine header.from=fabrikam.example;\n"
+		  "\tarc=none;\n"
 		  "\tcompauth=fail reason=000" },
 		{ "203.0.113.5", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 203.0.113.5) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=fail policy.iprev=203.0.113.5 (no PTR record);\n"
 		  "\tdkim=none (message not signed) header.d=none;\n"
 		  "\tdmarc=fail action=quarantine header.from=fabrikam.example;\n"
+		  "\tarc=none;\n"
 		  "\tcompauth=fail reason=000" },
 		{ "203.0.113.9", " mx.test.example;\n"
 		  "\tspf=fail (sender IP is 203.0.113.9) smtp.mailfrom=fabrikam.example;\n"
 		  "\tiprev=temperror policy.iprev=203.0.113.9 (timeout);\n"
 		  "\tdkim=none (message not signed) header.d=none;\n"
 		  "\tdmarc=fail action=quarantine header.from=fabrikam.example;\n"
+		  "\tarc=none;\n"
 		  "\tcompauth=fail reason=000" },
 	};
 	struct result r;
@@ -229,7 +234,7 @@ test_dmarc_enforce(void)
 	run_sender = "payroll@contoso.example";
 	run(cfg_new(), "198.51.100.7", NULL, from_contoso, &r);
 	ok(strstr(r.ar, "\tdmarc=fail action=reject header.from=contoso.example;\n"
-	    "\tcompauth=fail reason=000") != NULL, "p=reject failure: dmarc=fail action=reject, compauth 000");
+	    "\tarc=none;\n\tcompauth=fail reason=000") != NULL, "p=reject failure: dmarc=fail action=reject, compauth 000");
 	is_int(r.action, MSG_ACCEPT, "dmarc_enforce = off (default): only stamped");
 	run(cfg_with("dmarc_enforce = on\n"), "198.51.100.7", NULL, from_contoso, &r);
 	is_int(r.action, MSG_REJECT, "dmarc_enforce = on: p=reject failure rejected");
@@ -331,6 +336,7 @@ test_spf(void)
 	    "\tiprev=pass policy.iprev=192.0.2.10 (mail.fabrikam.example);\n"
 	    "\tdkim=none (message not signed) header.d=none;\n"
 	    "\tdmarc=pass action=none header.from=fabrikam.example;\n"
+	    "\tarc=none;\n"
 	    "\tcompauth=pass reason=100",
 	    "null sender: SPF checks postmaster@HELO and reports smtp.helo (RFC 7208 2.4)");
 	run_sender = "<payroll@contoso.example>";
