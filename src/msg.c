@@ -49,6 +49,7 @@ struct msg {
 	char qid[64];
 	const char *sender;
 	const char *skip_why;           /* non-NULL: not checked (auth, trusted) */
+	const char *skip_reason;        /* its compauth reason: "301" or "302" */
 	struct msg_header *hdr_head, *hdr_tail;
 	unsigned nheaders;
 	size_t header_bytes;
@@ -142,6 +143,7 @@ msg_new(struct session *s, const char *qid)
 	msg_set_qid(m, qid);
 	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, qid_or_null(m));
 	m->skip_why = s->trusted_why;
+	m->skip_reason = "302";
 	atomic_fetch_add(&msg_live, 1);
 	return m;
 }
@@ -204,8 +206,10 @@ void
 msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 {
 	m->sender = msg_strip_path(m->arena, sender);
-	if (auth_authen != NULL && *auth_authen != '\0')
+	if (auth_authen != NULL && *auth_authen != '\0') {
 		m->skip_why = "authenticated submission";
+		m->skip_reason = "301";
+	}
 	if (m->skip_why == NULL && m->dkim == NULL) {
 		struct dkimv_opts d;
 
@@ -749,12 +753,12 @@ msg_eom(struct msg *m)
 	m->out.action = MSG_ACCEPT;
 
 	if (m->skip_why == NULL) {
-		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
-		dns_set_wait(m->s->dns, deadline);
-		dns_set_wait(m->dns, deadline);
 		struct dmarc_result dr;
 		struct verdict v;
 
+		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
+		dns_set_wait(m->s->dns, deadline);
+		dns_set_wait(m->dns, deadline);
 		msg_add_spf(m, &mr);
 		msg_add_iprev(m, &mr);
 		msg_add_dkim(m, &mr);
@@ -769,11 +773,10 @@ msg_eom(struct msg *m)
 	} else {
 		/* Not checked: say so, in the same header, so nobody guesses. */
 		struct ar_result *r = &mr.r[0];
-		int auth = strcmp(m->skip_why, "authenticated submission") == 0;
 
 		r->method = "compauth";
 		r->result = "none";
-		r->reason = auth ? "301" : "302";
+		r->reason = m->skip_reason;
 		mr.n = 1;
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 	}
