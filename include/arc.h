@@ -4,7 +4,7 @@
  * signer's key at once through our resolver, hash the body while it
  * streams (both canonicalizations, so any AMS can be checked), and at
  * end of message verify the newest ARC-Message-Signature and every
- * ARC-Seal. Sealing is not here.
+ * ARC-Seal. With opts.seal, arc_seal then adds the next ARC set.
  *
  * Call order for one message, like dkimv (see dkimv.h):
  *
@@ -14,6 +14,7 @@
  *   arc_body(c, p, n)              every body chunk, CRLF text
  *   ... wait on the set ...
  *   arc_eom(c, &results)           (set locked, or after dns_set_cancel)
+ *   arc_seal(c, &results, ...)     optional, once, after arc_eom
  *   arc_free(&c)                   also on abort (set locked, or cancelled)
  *
  * Key answers are written by the resolver thread into the engine's own
@@ -33,6 +34,8 @@
 #define COMPAUTHD_ARC_H
 
 #include <stddef.h>
+#include <openssl/evp.h>
+
 #include "arena.h"
 #include "resolver.h"
 
@@ -42,6 +45,7 @@
 
 struct arc_opts {
 	unsigned min_rsa_bits;          /* 0: default 1024 (RFC 8301) */
+	int seal;                       /* keep what arc_seal needs, chain or not */
 };
 
 struct arc_results {
@@ -53,6 +57,8 @@ struct arc_results {
 	                                   -1 when the chain did not pass */
 	const char **sealer;            /* d= of AS(i) at [i-1], n entries */
 	const char **aar;               /* AAR(i) value after "i=N;" at [i-1] */
+	unsigned max_inst;              /* highest i= of any readable ARC header */
+	int newest_cv_fail;             /* an AS of max_inst says cv=fail */
 };
 
 void arc_opts_init(struct arc_opts *o);
@@ -67,6 +73,38 @@ void arc_body(struct arc *c, const unsigned char *p, size_t n);
 /* Set locked, or cancelled. Call once; memory of out from the arena. */
 void arc_eom(struct arc *c, struct arc_results *out);
 void arc_free(struct arc **cp);
+
+/*
+ * Sealing (RFC 8617 section 5.1): who signs, and which headers the
+ * ARC-Message-Signature covers (each name present in the message is
+ * signed as often as it occurs, absent ones are left out; ARC-Seal and
+ * Authentication-Results never are).
+ */
+struct arc_signer {
+	const char *domain;             /* d= */
+	const char *selector;           /* s= */
+	EVP_PKEY *key;                  /* RSA (rsa-sha256) or Ed25519 (ed25519-sha256) */
+	const char *const *headers;
+	size_t nheaders;
+};
+
+/* Header values as we hand them to the MTA: leading space, folds "\n\t". */
+struct arc_sealed {
+	const char *aar, *ams, *as;
+};
+
+/*
+ * After arc_eom (opts.seal set): the set for instance max_inst + 1 over
+ * the message as received. ar is our Authentication-Results value
+ * (authserv-id and results; folds allowed); t the signing time. cv= is
+ * none without a chain, pass for a passing one, fail otherwise, and a
+ * failed chain's seal covers only the new set (section 5.1.2). Returns 0,
+ * or -1 with *why when no set is added: the newest seal already says
+ * cv=fail, i=50 is taken, the chain failed only for DNS trouble (a
+ * temporary failure must not end the chain for good), signing failed.
+ */
+int arc_seal(struct arc *c, const struct arc_results *r, const struct arc_signer *s,
+    const char *ar, long long t, struct arc_sealed *out, const char **why);
 
 /*
  * The structural reading of one ARC header (the fuzz target's entry):

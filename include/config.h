@@ -62,6 +62,12 @@ struct config {
 	struct str_list local_domains;
 	struct str_list allow_from;
 	struct str_list dmarc_override; /* "domain=none|quarantine|reject" */
+	struct str_list arc_trusted_sealers;
+	char *arc_sign_domain;          /* "" = no sealing */
+	char *arc_sign_selector;
+	char *arc_sign_key;             /* PEM file */
+	struct str_list arc_sign_headers;
+	struct evp_pkey_st *arc_sign_pkey;  /* loaded from arc_sign_key; NULL = no sealing */
 };
 
 /* Built-in defaults (authserv_id = this host's name). Never NULL. */

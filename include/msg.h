@@ -24,6 +24,9 @@ struct msg_outcome {
 	const unsigned *delete_idx;     /* 1-based among Authentication-Results, descending */
 	const char *ar_value;           /* our header value (leading space, "\n\t" folds); NULL: none */
 	const char *received_spf;       /* Received-SPF value (leading space), or NULL */
+	struct {
+		const char *aar, *ams, *as;     /* our ARC set (leading space), or NULLs */
+	} arc;
 	const char *summary;            /* one log line with every result */
 };
 

@@ -12,8 +12,8 @@
  * 1..50, a key we cannot use.
  *
  * Threads: key answers are written by the resolver thread inside its
- * callback (set locked) into kw, read only by arc_eom and released by
- * arc_eom / arc_free, both with the set locked.
+ * callback (set locked) into dkimkey's memory, read only by arc_eom and
+ * released by arc_eom / arc_free, both with the set locked.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,80 +22,19 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include "arc.h"
+#include "arc_int.h"
 #include "arena.h"
+#include "base64.h"
 #include "canon.h"
+#include "dkimkey.h"
 #include "log.h"
 #include "resolver.h"
 #include "taglist.h"
 
-#define ARC_NAME_MAX 253
-#define ARC_MAX_ARC_HEADERS (3 * ARC_MAX_INSTANCES + 10)
-#define ARC_KEY_COPY_MAX 4096
-#define ARC_SIG_MAX 1024                /* octets of a decoded b= (8192-bit RSA) */
-
-enum arc_kind { K_AAR = 0, K_AMS = 1, K_AS = 2 };
-enum arc_alg { ALG_NONE = 0, ALG_RSA_SHA256, ALG_ED25519_SHA256 };
-enum arc_kstate { KEY_PENDING = 0, KEY_DONE };
-
-static const char *const arc_hname[] = {
+const char *const arc_hname[3] = {
 	"ARC-Authentication-Results", "ARC-Message-Signature", "ARC-Seal"
-};
-
-struct arc_key {
-	struct arc *owner;
-	const char *qname;
-	enum arc_kstate state;
-	enum dns_status status;
-	const char *txt;                /* in kw */
-	size_t txtlen;
-	unsigned nrec;
-};
-
-struct arc_hdr {
-	enum arc_kind kind;
-	int inst;                       /* 1..50, or -1 */
-	const char *bad;                /* why it is unusable, or NULL */
-	size_t hidx;                    /* in arc->hdr */
-	enum arc_alg alg;
-	const char *d, *s, *cv, *hlist;
-	unsigned char *b;
-	size_t blen;
-	unsigned char bh[64];
-	size_t bhlen;
-	enum canon_alg ch, cb;
-	int c_absent;                   /* AMS without c= */
-	size_t b_off, b_len;            /* b= value inside the raw value */
-	const char *aar;                /* AAR: the text after "i=N;" */
-	struct arc_key *key;
-};
-
-struct arc_field {
-	const char *name;
-	const char *value;
-};
-
-struct arc {
-	struct arena *a;
-	struct arena *kw;
-	struct dns_set *set;
-	struct arc_opts o;
-	const char *qid;
-	struct arc_field *hdr;
-	size_t nh;
-	int hoverflow;
-	struct arc_hdr *ah[ARC_MAX_ARC_HEADERS];
-	size_t nah;
-	int aoverflow;
-	struct arc_key key[ARC_MAX_ARC_HEADERS];
-	size_t nkey;
-	struct canon_body *body[2];     /* [CANON_SIMPLE], [CANON_RELAXED] */
-	unsigned char bh[2][CANON_HASH_MAX];
-	size_t bhlen[2];
-	int eoh_done;
-	int finished;
 };
 
 void
@@ -110,11 +49,12 @@ arc_new(struct arena *a, struct dns_set *set, const struct arc_opts *o, const ch
 	struct arc *c = arena_alloc(a, sizeof(*c));
 
 	c->a = a;
-	c->kw = arena_new();
-	c->set = set;
+	c->keys = dkimkeys_new(a, set, ARC_MAX_ARC_HEADERS);
 	arc_opts_init(&c->o);
 	if (o != NULL && o->min_rsa_bits != 0)
 		c->o.min_rsa_bits = o->min_rsa_bits;
+	if (o != NULL)
+		c->o.seal = o->seal;
 	c->qid = qid ? arena_strdup(a, qid) : NULL;
 	c->hdr = arena_alloc(a, ARC_MAX_HEADERS * sizeof(*c->hdr));
 	return c;
@@ -122,81 +62,6 @@ arc_new(struct arena *a, struct dns_set *set, const struct arc_opts *o, const ch
 
 /* ---------------------------------------------------------------- */
 /* Parsing                                                           */
-
-/* Strict base64 (RFC 6376 section 2.7), whitespace already removed. */
-static unsigned char *
-arc_b64(struct arena *a, const char *s, size_t max, size_t *outlen)
-{
-	size_t len = strlen(s), i, n = 0, pad = 0;
-	unsigned char *out;
-	unsigned v = 0, bits = 0;
-
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 > max)
-		return NULL;
-	out = arena_alloc(a, len / 4 * 3 + 1);
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-		unsigned d;
-
-		if (ch == '=') {
-			if (i < len - 2)
-				return NULL;
-			pad++;
-			continue;
-		}
-		if (pad)
-			return NULL;
-		if (ch >= 'A' && ch <= 'Z')
-			d = (unsigned)(ch - 'A');
-		else if (ch >= 'a' && ch <= 'z')
-			d = (unsigned)(ch - 'a' + 26);
-		else if (ch >= '0' && ch <= '9')
-			d = (unsigned)(ch - '0' + 52);
-		else if (ch == '+')
-			d = 62;
-		else if (ch == '/')
-			d = 63;
-		else
-			return NULL;
-		v = (v << 6) | d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (unsigned char)(v >> bits);
-			v &= (1u << bits) - 1;
-		}
-	}
-	*outlen = n;
-	return out;
-}
-
-/* RFC 6376 section 3.5 d= / s=: labels of letters, digits, '-', '_'. */
-static int
-arc_name_ok(const char *s, int min_labels)
-{
-	size_t lablen = 0, total = 0;
-	int labels = 1;
-
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++, total++) {
-		char ch = *s;
-
-		if (ch == '.') {
-			if (lablen == 0)
-				return 0;
-			lablen = 0;
-			labels++;
-		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_') {
-			if (++lablen > 63)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return lablen > 0 && total <= ARC_NAME_MAX && labels >= min_labels;
-}
 
 /* i= is 1*DIGIT within 1..50 (RFC 8617 section 4.2.1); -1 otherwise. */
 static int
@@ -323,13 +188,13 @@ arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
 	while (v[h->b_off + h->b_len] != '\0' && strchr(" \t\r\n", v[h->b_off + h->b_len]) != NULL)
 		h->b_len++;
 	bv = taglist_value_nows(a, t);
-	if ((h->b = arc_b64(a, bv, ARC_SIG_MAX, &h->blen)) == NULL || h->blen == 0)
+	if ((h->b = base64_decode(a, bv, ARC_SIG_MAX, &h->blen)) == NULL || h->blen == 0)
 		return arena_printf(a, "%s b= is not base64", arc_hname[h->kind]);
 	h->d = taglist_value(a, taglist_get(&tl, "d"));
 	h->s = taglist_value(a, taglist_get(&tl, "s"));
-	if (!arc_name_ok(h->d, 2))
+	if (!dkimkey_name_ok(h->d, 2))
 		return arena_printf(a, "%s d= is not a domain name", arc_hname[h->kind]);
-	if (!arc_name_ok(h->s, 1))
+	if (!dkimkey_name_ok(h->s, 1))
 		return arena_printf(a, "%s s= is not a selector", arc_hname[h->kind]);
 	if ((t = taglist_get(&tl, "t")) != NULL && !arc_digits(t, 12))
 		return arena_printf(a, "%s t= is not a timestamp", arc_hname[h->kind]);
@@ -355,7 +220,7 @@ arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
 	bv = taglist_value_nows(a, taglist_get(&tl, "bh"));
 	{
 		size_t n = 0;
-		unsigned char *bh = arc_b64(a, bv, sizeof(h->bh), &n);
+		unsigned char *bh = base64_decode(a, bv, sizeof(h->bh), &n);
 
 		if (bh == NULL || n != 32)
 			return "ARC-Message-Signature bh= is not a SHA-256 digest in base64";
@@ -388,67 +253,6 @@ arc_parse_header(struct arena *a, int kind, const char *value, const char **why)
 	if ((*why = arc_parse_into(a, &h, value)) != NULL)
 		return -1;
 	return h.inst;
-}
-
-/* ---------------------------------------------------------------- */
-/* Keys                                                              */
-
-static void
-arc_key_answer(void *arg, const struct dns_answer *ans)
-{
-	struct arc_key *k = arg;
-	struct arc *c = k->owner;
-	size_t i;
-
-	if (c->finished)
-		return;
-	k->status = ans->status;
-	for (i = 0; ans->status == DNS_OK && i < ans->n; i++) {
-		const struct dns_rr *rr = &ans->rr[i];
-
-		if (rr->type != DNS_T_TXT)
-			continue;
-		if (k->nrec++ == 0) {
-			k->txtlen = rr->u.txt.len;
-			k->txt = rr->u.txt.len > ARC_KEY_COPY_MAX ? NULL :
-			    arena_strndup(c->kw, rr->u.txt.data, rr->u.txt.len);
-		}
-	}
-	if (ans->status == DNS_OK && k->nrec == 0)
-		k->status = DNS_NODATA;
-	k->state = KEY_DONE;
-}
-
-static struct arc_key *
-arc_key_start(struct arc *c, const char *sel, const char *dom)
-{
-	struct arc_key *k;
-	char *q, *p;
-	size_t i;
-
-	q = arena_printf(c->a, "%s._domainkey.%s", sel, dom);
-	for (p = q; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	for (i = 0; i < c->nkey; i++)
-		if (strcmp(c->key[i].qname, q) == 0)
-			return &c->key[i];
-	if (c->nkey == ARC_MAX_ARC_HEADERS)
-		return NULL;
-	k = &c->key[c->nkey++];
-	k->owner = c;
-	k->qname = q;
-	if (strlen(q) > ARC_NAME_MAX) {
-		k->state = KEY_DONE;
-		k->status = DNS_PERMFAIL;
-	} else if (c->set == NULL) {
-		k->state = KEY_DONE;    /* no DNS at all (fuzzing, tools) */
-		k->status = DNS_TEMPFAIL;
-	} else if (dns_query(c->set, q, DNS_T_TXT, arc_key_answer, k) != 0) {
-		k->state = KEY_DONE;
-		k->status = DNS_TEMPFAIL;
-	}
-	return k;
 }
 
 /* ---------------------------------------------------------------- */
@@ -485,7 +289,7 @@ arc_header(struct arc *c, const char *name, const char *value)
 	h->hidx = c->nh - 1;
 	h->bad = arc_parse_into(c->a, h, c->hdr[h->hidx].value);
 	if (h->bad == NULL && h->kind != K_AAR)
-		h->key = arc_key_start(c, h->s, h->d);
+		h->key = dkimkeys_start(c->keys, h->s, h->d);
 	c->ah[c->nah++] = h;
 }
 
@@ -495,7 +299,7 @@ arc_eoh(struct arc *c)
 	if (c->eoh_done)
 		return;
 	c->eoh_done = 1;
-	if (c->nah == 0 || c->finished)
+	if ((c->nah == 0 && !c->o.seal) || c->finished)
 		return;
 	c->body[CANON_SIMPLE] = canon_body_new(CANON_SIMPLE, CANON_SHA256, -1);
 	c->body[CANON_RELAXED] = canon_body_new(CANON_RELAXED, CANON_SHA256, -1);
@@ -513,12 +317,7 @@ arc_body(struct arc *c, const unsigned char *p, size_t n)
 /* ---------------------------------------------------------------- */
 /* Verifying                                                         */
 
-struct arc_buf {
-	char *p;
-	size_t n, cap;
-};
-
-static void
+void
 arc_buf_add(struct arc *c, struct arc_buf *b, const char *s, size_t n)
 {
 	if (b->n + n + 1 > b->cap) {
@@ -535,49 +334,62 @@ arc_buf_add(struct arc *c, struct arc_buf *b, const char *s, size_t n)
 	b->p[b->n] = '\0';
 }
 
-/* A key record's colon-separated list (h=, s=) names word, without case. */
-static int
-arc_list_has(const struct taglist_tag *t, const char *word)
+void
+arc_add_header(struct arc *c, struct arc_buf *b, enum canon_alg ca, const char *name,
+    const char *value, int last)
 {
-	size_t i = 0, n = strlen(word), s, e;
+	size_t n;
+	char *s = canon_header(c->a, ca, name, value, last, &n);
 
-	while (i <= t->value_len) {
-		s = i;
-		while (i < t->value_len && t->value[i] != ':')
-			i++;
-		e = i;
-		while (s < e && strchr(" \t\r\n", t->value[s]) != NULL)
-			s++;
-		while (e > s && strchr(" \t\r\n", t->value[e - 1]) != NULL)
-			e--;
-		if (e - s == n && strncasecmp(t->value + s, word, n) == 0)
-			return 1;
-		i++;
+	arc_buf_add(c, b, s, n);
+}
+
+void
+arc_signed_headers(struct arc *c, struct arc_buf *b, const char *hlist, enum canon_alg ca,
+    size_t skip)
+{
+	char *used = arena_alloc(c->a, c->nh + 1);
+	const char *p = hlist, *e;
+	size_t k;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		e = p;
+		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
+			e++;
+		if (e > p) {
+			for (k = c->nh; k-- > 0;) {
+				if (used[k] || k == skip || strlen(c->hdr[k].name) != (size_t)(e - p) ||
+				    strncasecmp(c->hdr[k].name, p, (size_t)(e - p)) != 0)
+					continue;
+				used[k] = 1;
+				arc_add_header(c, b, ca, c->hdr[k].name, c->hdr[k].value, 0);
+				break;
+			}
+		}
+		p = e;
+		while (*p && *p != ':')
+			p++;
+		if (*p == ':')
+			p++;
 	}
-	return 0;
 }
 
 /* The public key of h, or NULL with *why (RFC 6376 section 3.6.1). */
 static EVP_PKEY *
 arc_pkey(struct arc *c, const struct arc_hdr *h, const char **why, int *temp)
 {
-	struct arc_key *k = h->key;
-	struct taglist tl;
-	const struct taglist_tag *t;
-	const char *tw, *kt = "rsa";
-	unsigned char *der;
-	const unsigned char *dp;
-	size_t derlen = 0;
-	EVP_PKEY *pk = NULL;
+	struct dkimkey *k = h->key;
 
 	*temp = 0;
 	if (k == NULL) {
 		*why = "too many keys";
 		return NULL;
 	}
-	if (k->state != KEY_DONE || k->status == DNS_TEMPFAIL) {
+	if (k->state != DKIMKEY_DONE || k->status == DNS_TEMPFAIL) {
 		*temp = 1;
-		*why = k->state != KEY_DONE ? "key lookup did not finish in time" :
+		*why = k->state == DKIMKEY_PENDING ? "key lookup did not finish in time" :
 		    "key lookup failed temporarily";
 		return NULL;
 	}
@@ -585,72 +397,19 @@ arc_pkey(struct arc *c, const struct arc_hdr *h, const char **why, int *temp)
 		*why = "no key";
 		return NULL;
 	}
-	if (k->txt == NULL || strlen(k->txt) != k->txtlen) {
-		*why = "key record unusable";
+	if (dkimkey_check(k) != 0) {
+		*why = k->bad;
 		return NULL;
 	}
-	if (taglist_parse(&tl, k->txt, k->txtlen, &tw) != 0) {
-		*why = arena_printf(c->a, "key record syntax error: %s", tw);
-		return NULL;
-	}
-	if ((t = taglist_get(&tl, "v")) != NULL && !taglist_value_is(t, "DKIM1")) {
-		*why = "key record version is not DKIM1";
-		return NULL;
-	}
-	if ((t = taglist_get(&tl, "k")) != NULL) {
-		if (t->value_len == 3 && strncasecmp(t->value, "rsa", 3) == 0)
-			kt = "rsa";
-		else if (t->value_len == 7 && strncasecmp(t->value, "ed25519", 7) == 0)
-			kt = "ed25519";
-		else {
-			*why = "unknown key type";
-			return NULL;
-		}
-	}
-	if ((t = taglist_get(&tl, "h")) != NULL && !arc_list_has(t, "sha256")) {
+	if (!k->h_sha256) {
 		*why = "key h= does not allow sha256";
 		return NULL;
 	}
-	if ((t = taglist_get(&tl, "s")) != NULL && !arc_list_has(t, "email") &&
-	    !arc_list_has(t, "*")) {
+	if (!k->s_email) {
 		*why = "key s= is not for email";
 		return NULL;
 	}
-	if ((t = taglist_get(&tl, "p")) == NULL || t->value_len == 0) {
-		*why = t == NULL ? "key record has no p=" : "key revoked";
-		return NULL;
-	}
-	if ((strcmp(kt, "rsa") == 0) != (h->alg == ALG_RSA_SHA256)) {
-		*why = "key type does not match a=";
-		return NULL;
-	}
-	if ((der = arc_b64(c->a, taglist_value_nows(c->a, t), 8192, &derlen)) == NULL) {
-		*why = "key p= is not base64";
-		return NULL;
-	}
-	if (h->alg == ALG_ED25519_SHA256) {
-		if (derlen == 32)
-			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, 32);
-	} else {
-		dp = der;
-		pk = d2i_PUBKEY(NULL, &dp, (long)derlen);
-		if (pk == NULL) {
-			dp = der;
-			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, (long)derlen);
-		}
-		if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
-			EVP_PKEY_free(pk);
-			pk = NULL;
-		}
-		if (pk != NULL && (unsigned)EVP_PKEY_bits(pk) < c->o.min_rsa_bits) {
-			*why = arena_printf(c->a, "key too small: %d bits", EVP_PKEY_bits(pk));
-			EVP_PKEY_free(pk);
-			return NULL;
-		}
-	}
-	if (pk == NULL)
-		*why = "key p= is not a public key";
-	return pk;
+	return dkimkey_pkey(k, h->alg == ALG_ED25519_SHA256, c->o.min_rsa_bits, c->a, why);
 }
 
 /* The signature of h over data: NULL when it verifies, else why not. */
@@ -684,7 +443,7 @@ arc_verify(struct arc *c, const struct arc_hdr *h, const struct arc_buf *data, i
 }
 
 /* The header's own value with the b= value taken out (RFC 6376 3.7). */
-static char *
+char *
 arc_without_b(struct arc *c, const struct arc_hdr *h)
 {
 	const char *v = c->hdr[h->hidx].value;
@@ -697,53 +456,20 @@ arc_without_b(struct arc *c, const struct arc_hdr *h)
 	return out;
 }
 
-static void
-arc_add_header(struct arc *c, struct arc_buf *b, enum canon_alg ca, const char *name,
-    const char *value, int last)
-{
-	size_t n;
-	char *s = canon_header(c->a, ca, name, value, last, &n);
-
-	arc_buf_add(c, b, s, n);
-}
-
 /* RFC 8617 section 4.1.2 (RFC 6376 sections 3.7, 5.4.2), one canonicalization. */
 static const char *
 arc_check_ams_c(struct arc *c, const struct arc_hdr *h, enum canon_alg ch, enum canon_alg cb,
     int *temp)
 {
 	struct arc_buf b = { NULL, 0, 0 };
-	char *used = arena_alloc(c->a, c->nh + 1);
-	const char *p = h->hlist, *e;
-	size_t k, i;
+	size_t i;
 
 	*temp = 0;
 	if (c->hoverflow)
 		return "too many header fields to verify";
 	if (c->bhlen[cb] != 32 || memcmp(c->bh[cb], h->bh, 32) != 0)
 		return "body hash did not verify";
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		e = p;
-		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
-			e++;
-		if (e > p) {
-			for (k = c->nh; k-- > 0;) {
-				if (used[k] || k == h->hidx || strlen(c->hdr[k].name) != (size_t)(e - p) ||
-				    strncasecmp(c->hdr[k].name, p, (size_t)(e - p)) != 0)
-					continue;
-				used[k] = 1;
-				arc_add_header(c, &b, ch, c->hdr[k].name, c->hdr[k].value, 0);
-				break;
-			}
-		}
-		p = e;
-		while (*p && *p != ':')
-			p++;
-		if (*p == ':')
-			p++;
-	}
+	arc_signed_headers(c, &b, h->hlist, ch, h->hidx);
 	i = h->hidx;
 	arc_add_header(c, &b, ch, c->hdr[i].name, arc_without_b(c, h), 1);
 	return arc_verify(c, h, &b, temp);
@@ -790,7 +516,7 @@ arc_release(struct arc *c)
 	c->finished = 1;
 	canon_body_free(&c->body[CANON_SIMPLE]);
 	canon_body_free(&c->body[CANON_RELAXED]);
-	arena_free(&c->kw);
+	dkimkeys_release(c->keys);
 }
 
 static void
@@ -889,6 +615,8 @@ arc_decide(struct arc *c, struct arc_results *out)
 void
 arc_eom(struct arc *c, struct arc_results *out)
 {
+	size_t j;
+
 	memset(out, 0, sizeof(*out));
 	out->result = "none";
 	out->oldest_pass = -1;
@@ -901,6 +629,13 @@ arc_eom(struct arc *c, struct arc_results *out)
 	if (c->body[CANON_RELAXED] != NULL)
 		c->bhlen[CANON_RELAXED] = canon_body_final(c->body[CANON_RELAXED],
 		    c->bh[CANON_RELAXED]);
+	for (j = 0; j < c->nah; j++)
+		if (c->ah[j]->inst > 0 && (unsigned)c->ah[j]->inst > out->max_inst)
+			out->max_inst = (unsigned)c->ah[j]->inst;
+	for (j = 0; j < c->nah; j++)
+		if (c->ah[j]->kind == K_AS && (unsigned)c->ah[j]->inst == out->max_inst &&
+		    c->ah[j]->cv != NULL && strcmp(c->ah[j]->cv, "fail") == 0)
+			out->newest_cv_fail = 1;
 	arc_decide(c, out);
 	log_debug(c->qid, "arc: %s (%s)", out->result, out->why ? out->why : "");
 	arc_release(c);

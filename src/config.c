@@ -507,6 +507,10 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		if (!config_set(c, b->arena, e, v, why, sizeof(why)))
 			goto fail;
 	}
+	if (!config_finish(c, why, sizeof(why))) {
+		lineno = 0;
+		goto fail;
+	}
 	return c;
 fail:
 	config_error(err, errlen, name, lineno, why);
@@ -562,6 +566,7 @@ config_free(struct config **cp)
 	b = config_box_of(*cp);
 	*cp = NULL;
 	if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+		config_finish_free(&b->c);
 		arena_free(&b->arena);
 		free(b);
 	}
@@ -672,6 +677,20 @@ config_type_arg(const struct config_entry *e)
  * Plain text to mdoc: one sentence per line as mdoc wants, lines kept
  * under 80 bytes, and no line that roff could read as a request.
  */
+/* ".Ql default ." with long lists continued by an escaped newline. */
+static void
+config_man_default(const char *def, FILE *out)
+{
+	const char *p = def, *brk;
+
+	fputs("Default:\n.Ql ", out);
+	while (strlen(p) > 66 && (brk = memrchr(p, ' ', 66)) != NULL && brk > p) {
+		fprintf(out, "%.*s \\\n", (int)(brk - p), p);
+		p = brk + 1;
+	}
+	fprintf(out, "%s .\n", p);
+}
+
 static void
 config_man_text(const char *s, FILE *out)
 {
@@ -737,7 +756,7 @@ config_man(FILE *out)
 		} else if (e->def[0] == '\0')
 			fputs("Default: empty.\n", out);
 		else
-			fprintf(out, "Default:\n.Ql %s .\n", e->def);
+			config_man_default(e->def, out);
 	}
 }
 

@@ -48,5 +48,12 @@ bool config_is_hostname(const char *s);
 bool config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out);
 /* libmilter's socket forms; returns NULL or what was expected. */
 const char *config_check_socket(const char *v);
+/*
+ * After a whole file: checks across settings and files they name (the
+ * ARC key is loaded here). false with a message in why.
+ */
+bool config_finish(struct config *c, char *why, size_t whylen);
+/* Releases what config_finish loaded. */
+void config_finish_free(struct config *c);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/un.h>
 
 #include "config_int.h"
@@ -23,6 +24,8 @@ static const char *check_dns_server(const char *v);
 static const char *check_domain(const char *v);
 static const char *check_reject_reply(const char *v);
 static const char *check_override(const char *v);
+static const char *check_domain_or_empty(const char *v);
+static const char *check_sign_header(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
@@ -192,6 +195,35 @@ const struct config_entry config_table[] = {
 	  "(dmarc_enforce): none, quarantine or reject; e.g. "
 	  "partner.example=none.",
 	  OFF(dmarc_override) },
+	{ "arc_trusted_sealers", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
+	  "ARC sealers (ARC-Seal d= domains, exactly) whose word is taken when "
+	  "DMARC fails here: if the chain passes, its newest set was sealed by one "
+	  "of them and its ARC-Authentication-Results record dmarc=pass or an "
+	  "aligned SPF or DKIM pass, the verdict is compauth=pass reason=130 and "
+	  "the DMARC failure is not enforced (action=oreject for p=reject).",
+	  OFF(arc_trusted_sealers) },
+	{ "arc_sign_domain", CT_STRING, "domain", "", NULL, 0, 0, NULL, check_domain_or_empty,
+	  "Seal every message we check with an ARC set (RFC 8617) signed as this "
+	  "domain (d=). Sealing needs arc_sign_selector and arc_sign_key too; "
+	  "empty turns it off.",
+	  OFF(arc_sign_domain) },
+	{ "arc_sign_selector", CT_STRING, "selector", "", NULL, 0, 0, NULL, check_domain_or_empty,
+	  "The selector (s=) of the sealing key, published as a DKIM key record "
+	  "at selector._domainkey.domain.",
+	  OFF(arc_sign_selector) },
+	{ "arc_sign_key", CT_STRING, "path", "", NULL, 0, 0, NULL, check_path,
+	  "The sealing private key, PEM (RSA of 1024 bits or more for rsa-sha256, "
+	  "or Ed25519 for ed25519-sha256), an absolute path. It is read at start "
+	  "and on every reload, so the daemon's user must be able to read it; "
+	  "a key file others may read or write is refused.",
+	  OFF(arc_sign_key) },
+	{ "arc_sign_headers", CT_STRLIST, "names",
+	  "from, to, cc, subject, date, message-id, reply-to, mime-version, content-type",
+	  NULL, 0, 64, NULL, check_sign_header,
+	  "Header fields the ARC-Message-Signature covers; each present in the "
+	  "message is signed as often as it occurs. From must be one of them; "
+	  "ARC-Seal and Authentication-Results cannot be.",
+	  OFF(arc_sign_headers) },
 };
 
 const size_t config_nsettings = sizeof(config_table) / sizeof(config_table[0]);
@@ -329,6 +361,28 @@ static const char *
 check_domain(const char *v)
 {
 	return config_is_hostname(v) ? NULL : "a domain name";
+}
+
+static const char *
+check_domain_or_empty(const char *v)
+{
+	return v[0] == '\0' || config_is_hostname(v) ? NULL : "a domain name or \"\"";
+}
+
+/* An RFC 5322 field name: printable, no colon. */
+static const char *
+check_sign_header(const char *v)
+{
+	const char *p;
+
+	for (p = v; *p; p++)
+		if (*p <= ' ' || *p > '~' || *p == ':')
+			return "a header field name";
+	if (p == v)
+		return "a header field name";
+	if (strcasecmp(v, "arc-seal") == 0 || strcasecmp(v, "authentication-results") == 0)
+		return "a header field name other than ARC-Seal and Authentication-Results";
+	return NULL;
 }
 
 /* "domain=none|quarantine|reject" */

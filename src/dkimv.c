@@ -15,8 +15,8 @@
  *  - The verdict words and comments of RFC 8601, one per signature.
  *
  * Threads: the key answers are written by the resolver thread inside its
- * callback (set locked) into memory of their own (kw), which only
- * dkimv_eom and dkimv_free read or release, also with the set locked.
+ * callback (set locked) into dkimkey's memory, which only dkimv_eom and
+ * dkimv_free read or release, also with the set locked.
  * Everything else belongs to the message's thread.
  */
 #include <pthread.h>
@@ -31,32 +31,15 @@
 #include <opendkim/dkim.h>
 
 #include "arena.h"
+#include "dkimkey.h"
 #include "dkimv.h"
 #include "log.h"
 #include "resolver.h"
 #include "taglist.h"
 
-#define DKIMV_NAME_MAX 253              /* RFC 1035 presentation length */
-#define DKIMV_KEY_COPY_MAX 4096         /* longer TXT answers are not kept */
 #define DKIMV_SIG_HEADER "DKIM-Signature"
 
 enum dkimv_alg { ALG_UNKNOWN = 0, ALG_RSA_SHA256, ALG_RSA_SHA1, ALG_ED25519_SHA256 };
-enum dkimv_kstate { KEY_PENDING = 0, KEY_DONE, KEY_REFUSED };
-
-/* One key name (s._domainkey.d), queried once however many signatures use it. */
-struct dkimv_key {
-	struct dkimv *owner;
-	const char *qname;              /* lower case, no final dot */
-	enum dkimv_kstate state;        /* written by the resolver thread */
-	enum dns_status status;
-	const char *why;                /* in kw */
-	const char *txt;                /* first TXT record, in kw */
-	size_t txtlen;
-	unsigned nrec;
-	int checked;                    /* the fields below are valid */
-	const char *bad;                /* our objection to the record, or NULL */
-	const char *k;                  /* k= value, "rsa" when absent */
-};
 
 /* One DKIM-Signature header within max_signatures. */
 struct dkimv_rec {
@@ -64,7 +47,7 @@ struct dkimv_rec {
 	int decided;                    /* out.result is final */
 	enum dkimv_alg alg;
 	const char *bnows;              /* b= without FWS: pairs us with libopendkim */
-	struct dkimv_key *key;
+	struct dkimkey *key;
 	const char *lib_why;            /* libopendkim refused the header */
 	DKIM_SIGINFO *sig;              /* libopendkim's view, NULL if none */
 	int pre_err;                    /* its error before any key was fetched */
@@ -72,8 +55,7 @@ struct dkimv_rec {
 
 struct dkimv {
 	struct arena *a;
-	struct arena *kw;               /* key answers; set locked */
-	struct dns_set *set;
+	struct dkimkeys *keys;          /* set locked */
 	struct dkimv_opts o;
 	const char *qid;
 	DKIM *dkim;
@@ -82,8 +64,6 @@ struct dkimv {
 	const char *eoh_why;
 	struct dkimv_rec *rec;
 	size_t nrec;
-	struct dkimv_key *key;
-	size_t nkey;
 	unsigned nsig_headers;          /* every DKIM-Signature seen */
 	int finished;                   /* after eom/free: answers are dropped */
 	char *hbuf;                     /* "Name:value" with CRLF folds */
@@ -156,50 +136,6 @@ dkimv_prescreen(DKIM *dkim, DKIM_SIGINFO **sigs, int nsigs)
 	return DKIM_CBSTAT_CONTINUE;
 }
 
-/* ABNF literals such as k=rsa compare without regard to case. */
-static int
-dkimv_value_ci(const struct taglist_tag *t, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return t->value_len == n && strncasecmp(t->value, lit, n) == 0;
-}
-
-/* Our reading of a key record, once per key name (RFC 6376 section 3.6.1). */
-static void
-dkimv_key_check(struct dkimv *d, struct dkimv_key *k)
-{
-	struct taglist tl;
-	const struct taglist_tag *t;
-	const char *why;
-
-	k->checked = 1;
-	k->k = "rsa";
-	if (k->txtlen > DKIMV_KEY_COPY_MAX || memchr(k->txt, '\0', k->txtlen) != NULL) {
-		k->bad = k->txtlen > DKIMV_KEY_COPY_MAX ? "key record too long" :
-		    "key record contains a NUL byte";
-		return;
-	}
-	if (taglist_parse(&tl, k->txt, k->txtlen, &why) != 0) {
-		k->bad = arena_printf(d->kw, "key record syntax error: %s", why);
-		return;
-	}
-	if ((t = taglist_get(&tl, "v")) != NULL && !taglist_value_is(t, "DKIM1"))
-		k->bad = "key record version is not DKIM1";
-	else if ((t = taglist_get(&tl, "v")) != NULL && t != &tl.tag[0])
-		k->bad = "key record v= is not the first tag";
-	else if ((t = taglist_get(&tl, "p")) == NULL)
-		k->bad = "key record has no p= tag";
-	else if (t->value_len == 0)
-		k->bad = "key revoked";
-	else if ((t = taglist_get(&tl, "k")) != NULL &&
-	    !dkimv_value_ci(t, "rsa") && !dkimv_value_ci(t, "ed25519"))
-		k->bad = arena_printf(d->kw, "unknown key type k=%.*s",
-		    (int)(t->value_len > 32 ? 32 : t->value_len), t->value);
-	else if (t != NULL)
-		k->k = dkimv_value_ci(t, "rsa") ? "rsa" : "ed25519";
-}
-
 /*
  * libopendkim asks for a key at end of message: hand it the record our
  * resolver fetched. What cannot be handed over is turned into a verdict
@@ -210,19 +146,17 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 {
 	struct dkimv *d = dkim_get_user_context(dkim);
 	struct dkimv_rec *r = d ? dkimv_rec_of(d, sig) : NULL;
-	struct dkimv_key *k;
+	struct dkimkey *k;
 
 	if (r == NULL || (k = r->key) == NULL)
 		return DKIM_CBSTAT_ERROR;
-	if (k->state != KEY_DONE || k->status == DNS_TEMPFAIL)
+	if (k->state != DKIMKEY_DONE || k->status == DNS_TEMPFAIL)
 		return DKIM_CBSTAT_TRYAGAIN;
 	if (k->status == DNS_NXDOMAIN || k->status == DNS_NODATA)
 		return DKIM_CBSTAT_NOTFOUND;
 	if (k->status != DNS_OK)
 		return DKIM_CBSTAT_ERROR;
-	if (!k->checked)
-		dkimv_key_check(d, k);
-	if (k->bad != NULL)
+	if (dkimkey_check(k) != 0)
 		return DKIM_CBSTAT_ERROR;
 	if (k->txtlen >= buflen) {
 		k->bad = "key record too long";
@@ -288,8 +222,6 @@ dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, cons
 
 	dkimv_global_init();
 	d->a = a;
-	d->kw = arena_new();
-	d->set = set;
 	dkimv_opts_init(&d->o);
 	if (o != NULL) {
 		d->o = *o;
@@ -300,7 +232,7 @@ dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, cons
 	}
 	d->qid = qid ? arena_strdup(a, qid) : NULL;
 	d->rec = arena_alloc(a, d->o.max_signatures * sizeof(*d->rec));
-	d->key = arena_alloc(a, d->o.max_signatures * sizeof(*d->key));
+	d->keys = dkimkeys_new(a, set, d->o.max_signatures);
 	if (dkimv_lib != NULL)
 		d->dkim = dkim_verify(dkimv_lib, (const u_char *)(d->qid ? d->qid : "NOQUEUE"),
 		    NULL, &st);
@@ -309,35 +241,6 @@ dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, cons
 	else
 		log_err(d->qid, "dkim: no verifier handle (%s)", dkim_getresultstr(st));
 	return d;
-}
-
-/* RFC 6376 section 3.5 d= / s=: dot-separated labels of letters, digits,
- * '-' and '_' (real selectors use '_'), 1..63 octets, min_labels or more. */
-static int
-dkimv_name_ok(const char *s, int min_labels)
-{
-	size_t lablen = 0, total = 0;
-	int labels = 1;
-
-	if (*s == '\0')
-		return 0;
-	for (; *s; s++, total++) {
-		char c = *s;
-
-		if (c == '.') {
-			if (lablen == 0)
-				return 0;
-			lablen = 0;
-			labels++;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_') {
-			if (++lablen > 63)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return lablen > 0 && total <= DKIMV_NAME_MAX && labels >= min_labels;
 }
 
 static enum dkimv_alg
@@ -411,62 +314,6 @@ dkimv_q_ok(const char *q)
 }
 
 static void
-dkimv_key_answer(void *arg, const struct dns_answer *ans)
-{
-	struct dkimv_key *k = arg;
-	struct dkimv *d = k->owner;
-	size_t i;
-
-	if (d->finished)
-		return;         /* kw is gone; the slot itself lives in the caller's arena */
-	k->status = ans->status;
-	k->why = ans->why ? arena_strdup(d->kw, ans->why) : NULL;
-	for (i = 0; ans->status == DNS_OK && i < ans->n; i++) {
-		const struct dns_rr *rr = &ans->rr[i];
-
-		if (rr->type != DNS_T_TXT)
-			continue;
-		if (k->nrec++ == 0) {
-			k->txtlen = rr->u.txt.len;
-			k->txt = arena_memdup(d->kw, rr->u.txt.data,
-			    rr->u.txt.len > DKIMV_KEY_COPY_MAX ? 0 : rr->u.txt.len);
-		}
-	}
-	if (ans->status == DNS_OK && k->nrec == 0)
-		k->status = DNS_NODATA;
-	k->state = KEY_DONE;
-}
-
-static struct dkimv_key *
-dkimv_key_start(struct dkimv *d, const char *sel, const char *dom)
-{
-	struct dkimv_key *k;
-	char *q, *p;
-	size_t i;
-
-	q = arena_printf(d->a, "%s._domainkey.%s", sel, dom);
-	for (p = q; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	for (i = 0; i < d->nkey; i++)
-		if (strcmp(d->key[i].qname, q) == 0)
-			return &d->key[i];
-	k = &d->key[d->nkey++];
-	k->owner = d;
-	k->qname = q;
-	if (strlen(q) > DKIMV_NAME_MAX) {
-		k->state = KEY_DONE;
-		k->status = DNS_PERMFAIL;
-		k->why = "key name too long";
-	} else if (dns_query(d->set, q, DNS_T_TXT, dkimv_key_answer, k) != 0) {
-		k->state = KEY_REFUSED;
-		k->status = DNS_TEMPFAIL;
-		k->why = "query refused (DNS budget spent)";
-	}
-	return k;
-}
-
-static void
 dkimv_decide_now(struct dkimv_rec *r, const char *result, const char *comment)
 {
 	r->out.result = result;
@@ -518,9 +365,9 @@ dkimv_sig_parse(struct dkimv *d, struct dkimv_rec *r, const char *value)
 		}
 	if (!taglist_value_is(taglist_get(&tl, "v"), "1"))
 		dkimv_decide_now(r, "permerror", "unsupported signature version");
-	else if (!dkimv_name_ok(dom, 2))
+	else if (!dkimkey_name_ok(dom, 2))
 		dkimv_decide_now(r, "permerror", "invalid d= domain");
-	else if (!dkimv_name_ok(sel, 1))
+	else if (!dkimkey_name_ok(sel, 1))
 		dkimv_decide_now(r, "permerror", "invalid s= selector");
 	else if (ts == -1 || xs == -1)
 		dkimv_decide_now(r, "permerror", ts == -1 ? "bad t= value" : "bad x= value");
@@ -535,7 +382,7 @@ dkimv_sig_parse(struct dkimv *d, struct dkimv_rec *r, const char *value)
 	else if (r->alg == ALG_RSA_SHA1 && !d->o.allow_sha1)
 		dkimv_decide_now(r, "fail", "rsa-sha1 is not accepted (RFC 8301)");
 	else
-		r->key = dkimv_key_start(d, sel, dom);
+		r->key = dkimkeys_start(d->keys, sel, dom);
 }
 
 /* "Name:value" with every bare LF made CRLF, as libopendkim wants it. */
@@ -630,7 +477,7 @@ dkimv_body(struct dkimv *d, const unsigned char *p, size_t n)
 /* End of message                                                    */
 
 static int
-dkimv_key_matches_alg(const struct dkimv_key *k, enum dkimv_alg alg)
+dkimv_key_matches_alg(const struct dkimkey *k, enum dkimv_alg alg)
 {
 	if (alg == ALG_ED25519_SHA256)
 		return strcmp(k->k, "ed25519") == 0;
@@ -641,9 +488,9 @@ dkimv_key_matches_alg(const struct dkimv_key *k, enum dkimv_alg alg)
 static int
 dkimv_decide_key(struct dkimv *d, struct dkimv_rec *r)
 {
-	struct dkimv_key *k = r->key;
+	struct dkimkey *k = r->key;
 
-	if (k->state == KEY_PENDING) {
+	if (k->state == DKIMKEY_PENDING) {
 		dkimv_decide_now(r, "temperror", "key lookup did not finish in time");
 		return 1;
 	}
@@ -663,9 +510,7 @@ dkimv_decide_key(struct dkimv *d, struct dkimv_rec *r)
 		    k->why ? k->why : "unusable DNS answer"));
 		return 1;
 	}
-	if (!k->checked)
-		dkimv_key_check(d, k);
-	if (k->bad != NULL) {
+	if (dkimkey_check(k) != 0) {
 		dkimv_decide_now(r, "permerror", arena_strdup(d->a, k->bad));
 		return 1;
 	}
@@ -821,7 +666,7 @@ dkimv_release(struct dkimv *d)
 	free(d->hbuf);
 	d->hbuf = NULL;
 	d->hcap = 0;
-	arena_free(&d->kw);
+	dkimkeys_release(d->keys);
 }
 
 void

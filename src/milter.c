@@ -227,6 +227,19 @@ milter_body(SMFICTX *ctx, unsigned char *data, size_t len)
 	return SMFIS_NOREPLY;
 }
 
+/* A header at the top; v has a leading space the MTA may want to add itself. */
+static void
+milter_insert(SMFICTX *ctx, const struct milter_conn *c, const char *qid, const char *name,
+    const char *v)
+{
+	if (v == NULL)
+		return;
+	if (!(c->pflags & SMFIP_HDR_LEADSPC) && *v == ' ')
+		v++;
+	if (smfi_insheader(ctx, 0, (char *)name, (char *)v) != MI_SUCCESS)
+		log_err(qid, "could not add %s", name);
+}
+
 static sfsistat
 milter_eom(SMFICTX *ctx)
 {
@@ -249,23 +262,12 @@ milter_eom(SMFICTX *ctx)
 	for (i = 0; i < o->ndelete; i++)
 		if (smfi_chgheader(ctx, AR_FIELD, (int)o->delete_idx[i], NULL) != MI_SUCCESS)
 			log_err(qid, "could not remove Authentication-Results #%u", o->delete_idx[i]);
-	if (o->received_spf != NULL) {
-		const char *v = o->received_spf;
-
-		if (!(c->pflags & SMFIP_HDR_LEADSPC) && *v == ' ')
-			v++;
-		if (smfi_insheader(ctx, 0, "Received-SPF", (char *)v) != MI_SUCCESS)
-			log_err(qid, "could not add Received-SPF");
-	}
-	/* Last, so that it ends up first: our verdict heads the message. */
-	if (o->ar_value != NULL) {
-		const char *v = o->ar_value;
-
-		if (!(c->pflags & SMFIP_HDR_LEADSPC) && *v == ' ')
-			v++;    /* the MTA adds the space itself */
-		if (smfi_insheader(ctx, 0, AR_FIELD, (char *)v) != MI_SUCCESS)
-			log_err(qid, "could not add Authentication-Results");
-	}
+	milter_insert(ctx, c, qid, "Received-SPF", o->received_spf);
+	/* Last, so that they end up first: our verdict, then our ARC set, head the message. */
+	milter_insert(ctx, c, qid, AR_FIELD, o->ar_value);
+	milter_insert(ctx, c, qid, "ARC-Authentication-Results", o->arc.aar);
+	milter_insert(ctx, c, qid, "ARC-Message-Signature", o->arc.ams);
+	milter_insert(ctx, c, qid, "ARC-Seal", o->arc.as);
 	switch (o->action) {
 	case MSG_REJECT:
 	case MSG_TEMPFAIL:

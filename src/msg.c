@@ -9,78 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "arena.h"
-#include "authres.h"
-#include "iprev.h"
 #include "log.h"
-#include "msg.h"
-#include "spf.h"
-#include "dkimv.h"
-#include "arc.h"
-#include "dmarc.h"
-#include "verdict.h"
-
-#define MSG_MAX_AR_DELETE 10000
-
-struct session {
-	struct runtime *rt;
-	struct arena *arena;            /* the milter thread's */
-	struct arena *dns_arena;        /* written by DNS callbacks, under the set lock */
-	const char *hostname;
-	struct netaddr ip;
-	const char *helo;
-	const char *trusted_why;        /* non-NULL: this client is not checked */
-	struct dns_set *dns;
-	struct iprev *iprev;
-};
-
-struct msg_header {
-	struct msg_header *next;
-	const char *name;
-	const char *value;
-};
-
-struct msg {
-	struct session *s;
-	const struct config *cfg;
-	struct arena *arena;
-	struct dns_set *dns;
-	char qid[64];
-	const char *sender;
-	const char *skip_why;           /* non-NULL: not checked (auth, trusted) */
-	const char *skip_reason;        /* its compauth reason: "301" or "302" */
-	struct msg_header *hdr_head, *hdr_tail;
-	unsigned nheaders;
-	size_t header_bytes;
-	int oversize;
-	unsigned ar_seen;
-	unsigned *ar_delete;
-	size_t ndelete, delete_cap;
-	int ar_delete_overflow;
-	struct dkimv *dkim;             /* every DKIM-Signature; keys fetched as they arrive */
-	struct arc *arc;                /* the ARC chain; keys fetched as its headers arrive */
-	size_t ndkim_pass;              /* d= of each passing signature, for DMARC */
-	const char **dkim_pass;
-	struct dmarc_check *dmarc;      /* started at end of headers */
-	enum author_status author;      /* of the From header(s) */
-	const char *author_why;
-	const char *author_domain;
-	int dmarc_evaluated;
-	struct dmarc_report_row dmarc_row;  /* what aggregate reports will store */
-	struct spf_check *spf;          /* MAIL FROM identity, started at MAIL FROM */
-	int spf_finished;
-	struct spf_result spf_res;
-	struct msg_outcome out;
-};
+#include "msg_int.h"
 
 static atomic_uint msg_live;
-
-static const char *
-qid_or_null(const struct msg *m)
-{
-	return m->qid[0] ? m->qid : NULL;
-}
 
 struct session *
 session_new(struct runtime *rt, const char *hostname, const struct netaddr *ip)
@@ -141,7 +76,7 @@ msg_new(struct session *s, const char *qid)
 	m->cfg = s->rt->cfg;
 	m->arena = a;
 	msg_set_qid(m, qid);
-	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, qid_or_null(m));
+	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, msg_qid_or_null(m));
 	m->skip_why = s->trusted_why;
 	m->skip_reason = "302";
 	atomic_fetch_add(&msg_live, 1);
@@ -217,14 +152,15 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 		d.max_signatures = m->cfg->max_dkim_signatures;
 		d.min_rsa_bits = m->cfg->min_rsa_bits;
 		d.l_policy = m->cfg->dkim_strict_l;
-		m->dkim = dkimv_new(m->arena, m->dns, &d, qid_or_null(m));
+		m->dkim = dkimv_new(m->arena, m->dns, &d, msg_qid_or_null(m));
 	}
 	if (m->skip_why == NULL && m->arc == NULL) {
 		struct arc_opts ao;
 
 		arc_opts_init(&ao);
 		ao.min_rsa_bits = m->cfg->min_rsa_bits;
-		m->arc = arc_new(m->arena, m->dns, &ao, qid_or_null(m));
+		ao.seal = m->cfg->arc_sign_pkey != NULL;
+		m->arc = arc_new(m->arena, m->dns, &ao, msg_qid_or_null(m));
 	}
 	if (m->skip_why == NULL && m->s->ip.family != 0 && m->spf == NULL) {
 		struct spf_opts o;
@@ -234,20 +170,9 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 		/* The queries go out now; end of message only reads the result. */
 		dns_set_lock(m->dns);
 		m->spf = spf_start_mailfrom(m->arena, m->dns, &m->s->ip,
-		    m->s->helo ? m->s->helo : "", m->sender, &o, qid_or_null(m));
+		    m->s->helo ? m->s->helo : "", m->sender, &o, msg_qid_or_null(m));
 		dns_set_unlock(m->dns);
 	}
-}
-
-static void
-msg_spf_finish(struct msg *m)
-{
-	if (m->spf == NULL || m->spf_finished)
-		return;
-	dns_set_lock(m->dns);
-	spf_finish(m->spf, &m->spf_res);
-	dns_set_unlock(m->dns);
-	m->spf_finished = 1;
 }
 
 static void
@@ -270,7 +195,7 @@ msg_note_ar(struct msg *m, const char *value)
 		m->delete_cap = cap;
 	}
 	m->ar_delete[m->ndelete++] = m->ar_seen;
-	log_notice(qid_or_null(m), "removing Authentication-Results #%u: it claims our authserv-id %s",
+	log_notice(msg_qid_or_null(m), "removing Authentication-Results #%u: it claims our authserv-id %s",
 	    m->ar_seen, m->cfg->authserv_id);
 }
 
@@ -310,7 +235,7 @@ msg_header(struct msg *m, const char *name, const char *value)
 	if (m->nheaders + 1 > m->cfg->max_headers ||
 	    m->header_bytes + nlen + vlen > m->cfg->max_header_bytes) {
 		m->oversize = 1;
-		log_warn(qid_or_null(m), "header limits reached (max_headers=%u, max_header_bytes=%u): "
+		log_warn(msg_qid_or_null(m), "header limits reached (max_headers=%u, max_header_bytes=%u): "
 		    "later headers are not examined", m->cfg->max_headers, m->cfg->max_header_bytes);
 		return;
 	}
@@ -346,14 +271,14 @@ msg_start_dmarc(struct msg *m)
 	if (total > n)
 		m->author = AUTHOR_MULTIPLE_FIELDS;
 	if (m->author != AUTHOR_OK) {
-		log_info(qid_or_null(m), "DMARC not evaluated: From header: %s%s%s",
+		log_info(msg_qid_or_null(m), "DMARC not evaluated: From header: %s%s%s",
 		    author_status_name(m->author), m->author_why ? ": " : "",
 		    m->author_why ? m->author_why : "");
 		return;
 	}
 	dns_set_lock(m->dns);
 	m->dmarc = dmarc_start(m->arena, m->dns, m->author_domain,
-	    (enum dmarc_mode)m->cfg->dmarc_mode, qid_or_null(m));
+	    (enum dmarc_mode)m->cfg->dmarc_mode, msg_qid_or_null(m));
 	if (m->sender != NULL && strchr(m->sender, '@') != NULL)
 		dmarc_add_identifier(m->dmarc, strrchr(m->sender, '@') + 1);
 	dns_set_unlock(m->dns);
@@ -377,222 +302,6 @@ msg_body(struct msg *m, const unsigned char *data, size_t len)
 		dkimv_body(m->dkim, data, len);
 	if (m->arc != NULL && !m->oversize)
 		arc_body(m->arc, data, len);
-}
-
-/* Results of the checks, in header order, collected at end of message. */
-#define MSG_MAX_RESULTS 24
-
-struct msg_results {
-	struct ar_result r[MSG_MAX_RESULTS];
-	struct ar_prop p[MSG_MAX_RESULTS][4];
-	size_t n;
-	int temperror;
-};
-
-static void
-msg_add_spf(struct msg *m, struct msg_results *mr)
-{
-	const struct spf_result *sr = &m->spf_res;
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
-	char ipbuf[64];
-	int helo;
-
-	if (m->spf == NULL)
-		return;
-	msg_spf_finish(m);
-	helo = sr->identity != NULL && strcmp(sr->identity, "helo") == 0;
-	r->method = "spf";
-	r->result = spf_result_name(sr->result);
-	r->comment = arena_printf(m->arena, "sender IP is %s",
-	    netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf)));
-	p[0].ptype = "smtp";
-	p[0].name = helo ? "helo" : "mailfrom";
-	p[0].value = helo ? (m->s->helo ? m->s->helo : "") : (sr->domain ? sr->domain : "");
-	/* No HELO and a null sender: there was no identity to name. */
-	r->nprops = p[0].value[0] ? 1 : 0;
-	r->props = p;
-	if (sr->result == SPF_TEMPERROR)
-		mr->temperror = 1;
-	if (m->cfg->spf_received_header)
-		m->out.received_spf = arena_printf(m->arena, " %s", spf_received_spf(m->arena, sr));
-	mr->n++;
-}
-
-static void
-msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, const char *comment,
-    const struct dkimv_sig *sig)
-{
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
-	size_t np = 0;
-
-	if (mr->n >= MSG_MAX_RESULTS)
-		return;
-	r->method = "dkim";
-	r->result = result;
-	r->comment = comment;
-	if (sig == NULL) {
-		p[np++] = (struct ar_prop){ "header", "d", "none", NULL };
-	} else {
-		if (sig->d)
-			p[np++] = (struct ar_prop){ "header", "d", sig->d, NULL };
-		if (sig->s)
-			p[np++] = (struct ar_prop){ "header", "s", sig->s, NULL };
-		if (sig->a)
-			p[np++] = (struct ar_prop){ "header", "a", sig->a, NULL };
-		if (sig->b8)
-			p[np++] = (struct ar_prop){ "header", "b", sig->b8, NULL };
-		if (strcmp(result, "temperror") == 0)
-			mr->temperror = 1;
-	}
-	r->nprops = np;
-	r->props = p;
-	mr->n++;
-}
-
-static void
-msg_add_dkim(struct msg *m, struct msg_results *mr)
-{
-	struct dkimv_results dr;
-	size_t i;
-
-	if (m->dkim == NULL)
-		return;
-	if (m->oversize) {
-		/* We stopped reading headers, so no signature can be checked honestly. */
-		msg_add_dkim_one(m, mr, "policy", "header limits exceeded, signatures not verified",
-		    NULL);
-		return;
-	}
-	dns_set_lock(m->dns);
-	dkimv_eom(m->dkim, &dr);
-	dns_set_unlock(m->dns);
-	m->ndkim_pass = dr.npass_domains;
-	m->dkim_pass = dr.pass_domains;
-	if (dr.n == 0) {
-		msg_add_dkim_one(m, mr, "none", "message not signed", NULL);
-		return;
-	}
-	for (i = 0; i < dr.n; i++)
-		msg_add_dkim_one(m, mr, dr.sig[i].result, dr.sig[i].comment, &dr.sig[i]);
-}
-
-/* Is d one of the listed domains or below one of them? */
-static int
-msg_domain_listed(const char *d, const struct str_list *l)
-{
-	size_t i;
-
-	for (i = 0; d != NULL && i < l->n; i++)
-		if (dmarc_domain_within(d, l->v[i]))
-			return 1;
-	return 0;
-}
-
-static void
-msg_dmarc_eval(struct msg *m, struct dmarc_result *dr)
-{
-	struct dmarc_inputs in;
-
-	memset(dr, 0, sizeof(*dr));
-	if (m->dmarc == NULL) {
-		dr->result = DMARC_RES_PERMERROR;
-		dr->action = DMARC_ACT_PERMERROR;
-		dr->why = author_status_name(m->author);
-		return;
-	}
-	memset(&in, 0, sizeof(in));
-	msg_spf_finish(m);
-	in.spf = m->spf ? m->spf_res.result : SPF_NONE;
-	in.spf_domain = m->spf ? m->spf_res.domain : NULL;
-	in.dkim_domains = m->dkim_pass;
-	in.ndkim = m->ndkim_pass;
-	dns_set_lock(m->dns);
-	dmarc_eval(m->dmarc, &in, dr);
-	dns_set_unlock(m->dns);
-	m->dmarc_evaluated = 1;
-}
-
-static void
-msg_add_dmarc(struct msg *m, struct msg_results *mr, struct dmarc_result *dr)
-{
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
-	size_t np = 0;
-
-	msg_dmarc_eval(m, dr);
-	m->dmarc_row = dr->row;
-	r->method = "dmarc";
-	r->result = dmarc_result_name(dr->result);
-	if (m->dmarc == NULL)
-		r->comment = arena_printf(m->arena, "From header: %s", author_status_name(m->author));
-	p[np++] = (struct ar_prop){ NULL, "action", dmarc_action_name(dr->action), NULL };
-	if (dr->header_from != NULL)
-		p[np++] = (struct ar_prop){ "header", "from", dr->header_from, NULL };
-	r->nprops = np;
-	r->props = p;
-	if (dr->result == DMARC_RES_TEMPERROR)
-		mr->temperror = 1;
-	mr->n++;
-}
-
-/* arc=pass|fail|none (RFC 8617 §10.2); a chain we stopped reading is not judged. */
-static void
-msg_add_arc(struct msg *m, struct msg_results *mr)
-{
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
-	struct arc_results ar;
-	char ipbuf[64];
-	size_t np = 0;
-
-	if (m->arc == NULL)
-		return;
-	r->method = "arc";
-	if (m->oversize) {
-		r->result = "none";
-		r->comment = "header limits exceeded, chain not verified";
-		mr->n++;
-		return;
-	}
-	dns_set_lock(m->dns);
-	arc_eom(m->arc, &ar);
-	dns_set_unlock(m->dns);
-	r->result = ar.result;
-	if (ar.n > 0) {
-		r->comment = ar.why;
-		p[np++] = (struct ar_prop){ "smtp", "remote-ip",
-		    arena_strdup(m->arena, netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf))), NULL };
-		if (ar.oldest_pass >= 0)
-			p[np++] = (struct ar_prop){ "arc", "oldest-pass",
-			    arena_printf(m->arena, "%d", ar.oldest_pass), NULL };
-	}
-	if (ar.temperror)
-		mr->temperror = 1;
-	r->nprops = np;
-	r->props = p;
-	mr->n++;
-}
-
-static void
-msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_result *dr,
-    struct verdict *v)
-{
-	struct verdict_inputs vi;
-	struct ar_result *r = &mr->r[mr->n];
-
-	memset(&vi, 0, sizeof(vi));
-	vi.dmarc = dr->result;
-	vi.policy = dr->effective;
-	vi.local_domain = msg_domain_listed(dr->header_from, &m->cfg->local_domains);
-	vi.allow_from = msg_domain_listed(dr->header_from, &m->cfg->allow_from);
-	vi.dns_error = dr->result == DMARC_RES_TEMPERROR;
-	verdict_compauth(&vi, v);
-	r->method = "compauth";
-	r->result = compauth_result_name(v->result);
-	r->reason = arena_printf(m->arena, "%03u", v->reason);
-	mr->n++;
 }
 
 /* dmarc_override's policy for the author domain ("none" ...), or NULL. */
@@ -632,7 +341,7 @@ msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *
 		if ((local = msg_override(m, dr->header_from)) != NULL) {
 			reject = strcmp(local, "reject") == 0;
 			quarantine = strcmp(local, "quarantine") == 0;
-			log_info(qid_or_null(m), "DMARC failure of %s: local policy %s instead of the published one",
+			log_info(msg_qid_or_null(m), "DMARC failure of %s: local policy %s instead of the published one",
 			    dr->header_from, local);
 		}
 	} else if (dr->result == DMARC_RES_PERMERROR && m->dmarc == NULL && cfg->reject_bad_from) {
@@ -663,33 +372,6 @@ msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *
 }
 
 static void
-msg_add_iprev(struct msg *m, struct msg_results *mr)
-{
-	struct session *s = m->s;
-	struct iprev_result ir;
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
-	char ipbuf[64];
-
-	if (s->iprev == NULL)
-		return;
-	dns_set_lock(s->dns);
-	iprev_get(s->iprev, &ir);
-	dns_set_unlock(s->dns);
-	p[0].ptype = "policy";
-	p[0].name = "iprev";
-	p[0].value = arena_strdup(m->arena, netaddr_str(&s->ip, ipbuf, sizeof(ipbuf)));
-	p[0].comment = ir.name ? ir.name : ir.why;
-	r->method = "iprev";
-	r->result = iprev_res_name(ir.res);
-	r->nprops = 1;
-	r->props = p;
-	if (ir.res == IPREV_TEMPERROR)
-		mr->temperror = 1;
-	mr->n++;
-}
-
-static void
 msg_set_reply(struct msg *m, enum msg_action act, const char *rcode, const char *xcode,
     const char *text)
 {
@@ -709,6 +391,37 @@ msg_action_name(enum msg_action a)
 	case MSG_QUARANTINE: return "quarantine";
 	}
 	return "accept";
+}
+
+/* Our ARC set over the message as it leaves us (RFC 8617 section 5.1). */
+static void
+msg_seal(struct msg *m)
+{
+	const struct config *cfg = m->cfg;
+	struct arc_signer sg;
+	struct arc_sealed out;
+	const char *why = NULL;
+
+	if (cfg->arc_sign_pkey == NULL || m->arc == NULL || m->out.ar_value == NULL)
+		return;
+	if (m->oversize) {
+		log_info(msg_qid_or_null(m), "arc: not sealed: header limits exceeded");
+		return;
+	}
+	msg_arc_finish(m);
+	sg.domain = cfg->arc_sign_domain;
+	sg.selector = cfg->arc_sign_selector;
+	sg.key = cfg->arc_sign_pkey;
+	sg.headers = (const char *const *)cfg->arc_sign_headers.v;
+	sg.nheaders = cfg->arc_sign_headers.n;
+	if (arc_seal(m->arc, &m->arc_res, &sg, m->out.ar_value, (long long)time(NULL), &out,
+	    &why) != 0) {
+		log_info(msg_qid_or_null(m), "arc: not sealed: %s", why);
+		return;
+	}
+	m->out.arc.aar = out.aar;
+	m->out.arc.ams = out.ams;
+	m->out.arc.as = out.as;
 }
 
 /* One log line per message: every result, the client, the action. */
@@ -754,7 +467,9 @@ msg_eom(struct msg *m)
 
 	if (m->skip_why == NULL) {
 		struct dmarc_result dr;
+		struct arc_vouch vouch;
 		struct verdict v;
+		bool vouched;
 
 		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
 		dns_set_wait(m->s->dns, deadline);
@@ -762,9 +477,11 @@ msg_eom(struct msg *m)
 		msg_add_spf(m, &mr);
 		msg_add_iprev(m, &mr);
 		msg_add_dkim(m, &mr);
+		msg_dmarc_eval(m, &dr);
+		vouched = msg_arc_vouch(m, &dr, &vouch);
 		msg_add_dmarc(m, &mr, &dr);
 		msg_add_arc(m, &mr);
-		msg_add_compauth(m, &mr, &dr, &v);
+		msg_add_compauth(m, &mr, &dr, vouched ? &vouch : NULL, &v);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 		msg_enforce(m, &dr, &v);
 		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL)
@@ -793,6 +510,8 @@ msg_eom(struct msg *m)
 		desc[i] = m->ar_delete[m->ndelete - 1 - i];
 	m->out.ndelete = m->ndelete;
 	m->out.delete_idx = desc;
+	if (m->skip_why == NULL && (m->out.action == MSG_ACCEPT || m->out.action == MSG_QUARANTINE))
+		msg_seal(m);
 	m->out.summary = msg_summary(m, &mr);
 	return &m->out;
 }

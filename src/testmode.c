@@ -193,6 +193,9 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 
 	for (i = 0; i < oc->ndelete; i++)
 		fprintf(out, "remove: %s #%u\n", AR_FIELD, oc->delete_idx[i]);
+	if (oc->arc.as != NULL)
+		fprintf(out, "ARC-Seal:%s\nARC-Message-Signature:%s\nARC-Authentication-Results:%s\n",
+		    oc->arc.as, oc->arc.ams, oc->arc.aar);
 	if (oc->ar_value != NULL)
 		fprintf(out, "%s:%s\n", AR_FIELD, oc->ar_value);
 	if (oc->received_spf != NULL)

@@ -1,0 +1,84 @@
+/*
+ * What ARC validation (arc.c) and sealing (arc_seal.c) share: the ARC
+ * headers as parsed, every header kept for h= lists, the body hashes,
+ * and the canonicalized-header buffer both sign and verify over.
+ */
+#ifndef COMPAUTHD_ARC_INT_H
+#define COMPAUTHD_ARC_INT_H
+
+#include <stddef.h>
+
+#include "arc.h"
+#include "arena.h"
+#include "canon.h"
+#include "dkimkey.h"
+
+#define ARC_MAX_ARC_HEADERS (3 * ARC_MAX_INSTANCES + 10)
+#define ARC_SIG_MAX 1024                /* octets of a decoded b= (8192-bit RSA) */
+
+enum arc_kind { K_AAR = 0, K_AMS = 1, K_AS = 2 };
+enum arc_alg { ALG_NONE = 0, ALG_RSA_SHA256, ALG_ED25519_SHA256 };
+
+extern const char *const arc_hname[3];    /* by enum arc_kind */
+
+struct arc_hdr {
+	enum arc_kind kind;
+	int inst;                       /* 1..50, or -1 */
+	const char *bad;                /* why it is unusable, or NULL */
+	size_t hidx;                    /* in arc->hdr */
+	enum arc_alg alg;
+	const char *d, *s, *cv, *hlist;
+	unsigned char *b;
+	size_t blen;
+	unsigned char bh[64];
+	size_t bhlen;
+	enum canon_alg ch, cb;
+	int c_absent;                   /* AMS without c= */
+	size_t b_off, b_len;            /* b= value inside the raw value */
+	const char *aar;                /* AAR: the text after "i=N;" */
+	struct dkimkey *key;
+};
+
+struct arc_field {
+	const char *name;
+	const char *value;
+};
+
+struct arc {
+	struct arena *a;
+	struct dkimkeys *keys;
+	struct arc_opts o;
+	const char *qid;
+	struct arc_field *hdr;
+	size_t nh;
+	int hoverflow;
+	struct arc_hdr *ah[ARC_MAX_ARC_HEADERS];
+	size_t nah;
+	int aoverflow;
+	struct canon_body *body[2];     /* [CANON_SIMPLE], [CANON_RELAXED] */
+	unsigned char bh[2][CANON_HASH_MAX];
+	size_t bhlen[2];
+	int eoh_done;
+	int finished;
+};
+
+struct arc_buf {
+	char *p;
+	size_t n, cap;
+};
+
+void arc_buf_add(struct arc *c, struct arc_buf *b, const char *s, size_t n);
+/* One header canonicalized into b; last: the signature itself, no CRLF. */
+void arc_add_header(struct arc *c, struct arc_buf *b, enum canon_alg ca, const char *name,
+    const char *value, int last);
+/*
+ * The headers an h= list names, each the last not yet used instance
+ * (RFC 6376 section 5.4.2), canonicalized into b; header index skip (the
+ * signature being checked) is never taken.
+ */
+void arc_signed_headers(struct arc *c, struct arc_buf *b, const char *hlist, enum canon_alg ca,
+    size_t skip);
+/* h's own value with the b= value taken out (RFC 6376 section 3.7). */
+char *arc_without_b(struct arc *c, const struct arc_hdr *h);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * Checks that span several settings or read a file a setting names (the
+ * ARC sealing key), run once a whole file is parsed: a config that cannot
+ * work is refused at load or reload, never discovered on the first message.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "config_int.h"
+
+#define CONFIG_KEY_MIN_RSA_BITS 1024
+
+static bool
+config_load_key(struct config *c, char *why, size_t whylen)
+{
+	struct stat st;
+	EVP_PKEY *k;
+	FILE *f;
+
+	if ((f = fopen(c->arc_sign_key, "r")) == NULL) {
+		snprintf(why, whylen, "arc_sign_key: cannot open %s: %s", c->arc_sign_key,
+		    strerror(errno));
+		return false;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 007) != 0) {
+		snprintf(why, whylen, "arc_sign_key: %s may be read or written by others "
+		    "(chmod o-rwx)", c->arc_sign_key);
+		fclose(f);
+		return false;
+	}
+	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (k == NULL) {
+		snprintf(why, whylen, "arc_sign_key: %s holds no PEM private key", c->arc_sign_key);
+		return false;
+	}
+	if (EVP_PKEY_base_id(k) != EVP_PKEY_RSA && EVP_PKEY_base_id(k) != EVP_PKEY_ED25519) {
+		snprintf(why, whylen, "arc_sign_key: %s is neither an RSA nor an Ed25519 key",
+		    c->arc_sign_key);
+		EVP_PKEY_free(k);
+		return false;
+	}
+	if (EVP_PKEY_base_id(k) == EVP_PKEY_RSA && EVP_PKEY_bits(k) < CONFIG_KEY_MIN_RSA_BITS) {
+		snprintf(why, whylen, "arc_sign_key: %s is a %d-bit RSA key; %d bits at least "
+		    "(RFC 8301)", c->arc_sign_key, EVP_PKEY_bits(k), CONFIG_KEY_MIN_RSA_BITS);
+		EVP_PKEY_free(k);
+		return false;
+	}
+	c->arc_sign_pkey = k;
+	return true;
+}
+
+bool
+config_finish(struct config *c, char *why, size_t whylen)
+{
+	int set = (c->arc_sign_domain[0] != '\0') + (c->arc_sign_selector[0] != '\0') +
+	    (c->arc_sign_key[0] != '\0');
+	size_t i;
+
+	if (set != 0 && set != 3) {
+		snprintf(why, whylen, "ARC sealing needs arc_sign_domain, arc_sign_selector and "
+		    "arc_sign_key all set (or none)");
+		return false;
+	}
+	for (i = 0; i < c->arc_sign_headers.n; i++)
+		if (strcasecmp(c->arc_sign_headers.v[i], "from") == 0)
+			break;
+	if (i == c->arc_sign_headers.n) {
+		snprintf(why, whylen, "arc_sign_headers: From must be one of them");
+		return false;
+	}
+	if (set == 3 && !config_load_key(c, why, whylen))
+		return false;
+	return true;
+}
+
+void
+config_finish_free(struct config *c)
+{
+	EVP_PKEY_free(c->arc_sign_pkey);
+	c->arc_sign_pkey = NULL;
+}

@@ -1,0 +1,266 @@
+/*
+ * dkimkey: one copy of the DKIM key side (selector syntax, the key
+ * query, the key record rules of RFC 6376 section 3.6.1) for every
+ * module that checks d=/s= signatures, so DKIM and ARC can never
+ * disagree about whether a key is usable.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "arena.h"
+#include "base64.h"
+#include "dkimkey.h"
+#include "resolver.h"
+#include "taglist.h"
+
+struct dkimkeys {
+	struct arena *a;                /* names and records: the caller's */
+	struct arena *kw;               /* answers, written by the resolver thread */
+	struct dns_set *set;
+	struct dkimkey *key;
+	size_t n, max;
+	int finished;
+};
+
+struct dkimkeys *
+dkimkeys_new(struct arena *a, struct dns_set *set, size_t max)
+{
+	struct dkimkeys *ks = arena_alloc(a, sizeof(*ks));
+
+	ks->a = a;
+	ks->kw = arena_new();
+	ks->set = set;
+	ks->max = max;
+	ks->key = arena_alloc(a, (max ? max : 1) * sizeof(*ks->key));
+	return ks;
+}
+
+int
+dkimkey_name_ok(const char *s, int min_labels)
+{
+	size_t lablen = 0, total = 0;
+	int labels = 1;
+
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++, total++) {
+		char ch = *s;
+
+		if (ch == '.') {
+			if (lablen == 0)
+				return 0;
+			lablen = 0;
+			labels++;
+		} else if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_') {
+			if (++lablen > 63)
+				return 0;
+		} else {
+			return 0;
+		}
+	}
+	return lablen > 0 && total <= DKIMKEY_NAME_MAX && labels >= min_labels;
+}
+
+static void
+dkimkey_answer(void *arg, const struct dns_answer *ans)
+{
+	struct dkimkey *k = arg;
+	struct dkimkeys *ks = k->owner;
+	size_t i;
+
+	if (ks->finished)
+		return;         /* kw is gone; the slot itself lives in the caller's arena */
+	k->status = ans->status;
+	k->why = ans->why ? arena_strdup(ks->kw, ans->why) : NULL;
+	for (i = 0; ans->status == DNS_OK && i < ans->n; i++) {
+		const struct dns_rr *rr = &ans->rr[i];
+
+		if (rr->type != DNS_T_TXT)
+			continue;
+		if (k->nrec++ == 0) {
+			k->txtlen = rr->u.txt.len;
+			k->txt = rr->u.txt.len > DKIMKEY_COPY_MAX ? NULL :
+			    arena_memdup(ks->kw, rr->u.txt.data, rr->u.txt.len);
+		}
+	}
+	if (ans->status == DNS_OK && k->nrec == 0)
+		k->status = DNS_NODATA;
+	k->state = DKIMKEY_DONE;
+}
+
+struct dkimkey *
+dkimkeys_start(struct dkimkeys *ks, const char *sel, const char *dom)
+{
+	struct dkimkey *k;
+	char *q, *p;
+	size_t i;
+
+	q = arena_printf(ks->a, "%s._domainkey.%s", sel, dom);
+	for (p = q; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (i = 0; i < ks->n; i++)
+		if (strcmp(ks->key[i].qname, q) == 0)
+			return &ks->key[i];
+	if (ks->n == ks->max || ks->finished)
+		return NULL;
+	k = &ks->key[ks->n++];
+	k->owner = ks;
+	k->qname = q;
+	if (strlen(q) > DKIMKEY_NAME_MAX) {
+		k->state = DKIMKEY_DONE;
+		k->status = DNS_PERMFAIL;
+		k->why = "key name too long";
+	} else if (ks->set == NULL) {
+		k->state = DKIMKEY_REFUSED;
+		k->status = DNS_TEMPFAIL;
+		k->why = "no resolver";
+	} else if (dns_query(ks->set, q, DNS_T_TXT, dkimkey_answer, k) != 0) {
+		k->state = DKIMKEY_REFUSED;
+		k->status = DNS_TEMPFAIL;
+		k->why = "query refused (DNS budget spent)";
+	}
+	return k;
+}
+
+void
+dkimkeys_release(struct dkimkeys *ks)
+{
+	if (ks == NULL)
+		return;
+	ks->finished = 1;
+	arena_free(&ks->kw);
+}
+
+/* ABNF literals such as k=rsa compare without regard to case. */
+static int
+dkimkey_value_ci(const struct taglist_tag *t, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return t->value_len == n && strncasecmp(t->value, lit, n) == 0;
+}
+
+/* A colon-separated list (h=, s=, t=) names word, without case. */
+static int
+dkimkey_list_has(const struct taglist_tag *t, const char *word)
+{
+	size_t i = 0, n = strlen(word), s, e;
+
+	while (i <= t->value_len) {
+		s = i;
+		while (i < t->value_len && t->value[i] != ':')
+			i++;
+		e = i;
+		while (s < e && strchr(" \t\r\n", t->value[s]) != NULL)
+			s++;
+		while (e > s && strchr(" \t\r\n", t->value[e - 1]) != NULL)
+			e--;
+		if (e - s == n && strncasecmp(t->value + s, word, n) == 0)
+			return 1;
+		i++;
+	}
+	return 0;
+}
+
+int
+dkimkey_check(struct dkimkey *k)
+{
+	struct arena *a = k->owner->a;
+	struct taglist tl;
+	const struct taglist_tag *t;
+	const char *why;
+
+	if (k->checked)
+		return k->bad == NULL ? 0 : -1;
+	k->checked = 1;
+	k->k = "rsa";
+	k->h_sha256 = k->h_sha1 = k->s_email = 1;
+	if (k->txt == NULL || memchr(k->txt, '\0', k->txtlen) != NULL) {
+		k->bad = k->txt == NULL ? "key record too long" : "key record contains a NUL byte";
+		return -1;
+	}
+	if (taglist_parse(&tl, k->txt, k->txtlen, &why) != 0) {
+		k->bad = arena_printf(a, "key record syntax error: %s", why);
+		return -1;
+	}
+	if ((t = taglist_get(&tl, "v")) != NULL && !taglist_value_is(t, "DKIM1"))
+		k->bad = "key record version is not DKIM1";
+	else if (t != NULL && t != &tl.tag[0])
+		k->bad = "key record v= is not the first tag";
+	else if ((t = taglist_get(&tl, "p")) == NULL)
+		k->bad = "key record has no p= tag";
+	else if (t->value_len == 0)
+		k->bad = "key revoked";
+	else if ((t = taglist_get(&tl, "k")) != NULL &&
+	    !dkimkey_value_ci(t, "rsa") && !dkimkey_value_ci(t, "ed25519"))
+		k->bad = arena_printf(a, "unknown key type k=%.*s",
+		    (int)(t->value_len > 32 ? 32 : t->value_len), t->value);
+	else if (t != NULL)
+		k->k = dkimkey_value_ci(t, "rsa") ? "rsa" : "ed25519";
+	if ((t = taglist_get(&tl, "h")) != NULL) {
+		k->h_sha256 = dkimkey_list_has(t, "sha256");
+		k->h_sha1 = dkimkey_list_has(t, "sha1");
+	}
+	if ((t = taglist_get(&tl, "s")) != NULL)
+		k->s_email = dkimkey_list_has(t, "email") || dkimkey_list_has(t, "*");
+	if ((t = taglist_get(&tl, "t")) != NULL)
+		k->t_s = dkimkey_list_has(t, "s");
+	return k->bad == NULL ? 0 : -1;
+}
+
+EVP_PKEY *
+dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena *a,
+    const char **why)
+{
+	struct taglist tl;
+	const struct taglist_tag *t;
+	const char *tw;
+	unsigned char *der;
+	const unsigned char *dp;
+	size_t derlen = 0;
+	EVP_PKEY *pk = NULL;
+
+	if (dkimkey_check(k) != 0) {
+		*why = k->bad;
+		return NULL;
+	}
+	if ((strcmp(k->k, "ed25519") == 0) != (ed25519 != 0)) {
+		*why = "key type does not match a=";
+		return NULL;
+	}
+	(void)taglist_parse(&tl, k->txt, k->txtlen, &tw);      /* parsed once already */
+	t = taglist_get(&tl, "p");
+	if ((der = base64_decode(a, taglist_value_nows(a, t), 8192, &derlen)) == NULL) {
+		*why = "key p= is not base64";
+		return NULL;
+	}
+	if (ed25519) {
+		if (derlen == 32)
+			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, 32);
+	} else {
+		dp = der;
+		pk = d2i_PUBKEY(NULL, &dp, (long)derlen);
+		if (pk == NULL) {
+			dp = der;
+			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, (long)derlen);
+		}
+		if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+		if (pk != NULL && (unsigned)EVP_PKEY_bits(pk) < min_rsa_bits) {
+			*why = arena_printf(a, "key too small: %d bits", EVP_PKEY_bits(pk));
+			EVP_PKEY_free(pk);
+			return NULL;
+		}
+	}
+	if (pk == NULL)
+		*why = "key p= is not a public key";
+	return pk;
+}

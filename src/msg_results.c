@@ -1,0 +1,300 @@
+/*
+ * The results of one message as Authentication-Results entries (RFC 8601
+ * words, properties and comments, in header order) and the compauth
+ * verdict drawn from them. Each engine is read here exactly once, at end
+ * of message, with the DNS set locked where its answers live.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "log.h"
+#include "arc_trust.h"
+#include "msg_int.h"
+
+void
+msg_spf_finish(struct msg *m)
+{
+	if (m->spf == NULL || m->spf_finished)
+		return;
+	dns_set_lock(m->dns);
+	spf_finish(m->spf, &m->spf_res);
+	dns_set_unlock(m->dns);
+	m->spf_finished = 1;
+}
+
+void
+msg_add_spf(struct msg *m, struct msg_results *mr)
+{
+	const struct spf_result *sr = &m->spf_res;
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	char ipbuf[64];
+	int helo;
+
+	if (m->spf == NULL)
+		return;
+	msg_spf_finish(m);
+	helo = sr->identity != NULL && strcmp(sr->identity, "helo") == 0;
+	r->method = "spf";
+	r->result = spf_result_name(sr->result);
+	r->comment = arena_printf(m->arena, "sender IP is %s",
+	    netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf)));
+	p[0].ptype = "smtp";
+	p[0].name = helo ? "helo" : "mailfrom";
+	p[0].value = helo ? (m->s->helo ? m->s->helo : "") : (sr->domain ? sr->domain : "");
+	/* No HELO and a null sender: there was no identity to name. */
+	r->nprops = p[0].value[0] ? 1 : 0;
+	r->props = p;
+	if (sr->result == SPF_TEMPERROR)
+		mr->temperror = 1;
+	if (m->cfg->spf_received_header)
+		m->out.received_spf = arena_printf(m->arena, " %s", spf_received_spf(m->arena, sr));
+	mr->n++;
+}
+
+static void
+msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, const char *comment,
+    const struct dkimv_sig *sig)
+{
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	size_t np = 0;
+
+	if (mr->n >= MSG_MAX_RESULTS)
+		return;
+	r->method = "dkim";
+	r->result = result;
+	r->comment = comment;
+	if (sig == NULL) {
+		p[np++] = (struct ar_prop){ "header", "d", "none", NULL };
+	} else {
+		if (sig->d)
+			p[np++] = (struct ar_prop){ "header", "d", sig->d, NULL };
+		if (sig->s)
+			p[np++] = (struct ar_prop){ "header", "s", sig->s, NULL };
+		if (sig->a)
+			p[np++] = (struct ar_prop){ "header", "a", sig->a, NULL };
+		if (sig->b8)
+			p[np++] = (struct ar_prop){ "header", "b", sig->b8, NULL };
+		if (strcmp(result, "temperror") == 0)
+			mr->temperror = 1;
+	}
+	r->nprops = np;
+	r->props = p;
+	mr->n++;
+}
+
+void
+msg_add_dkim(struct msg *m, struct msg_results *mr)
+{
+	struct dkimv_results dr;
+	size_t i;
+
+	if (m->dkim == NULL)
+		return;
+	if (m->oversize) {
+		/* We stopped reading headers, so no signature can be checked honestly. */
+		msg_add_dkim_one(m, mr, "policy", "header limits exceeded, signatures not verified",
+		    NULL);
+		return;
+	}
+	dns_set_lock(m->dns);
+	dkimv_eom(m->dkim, &dr);
+	dns_set_unlock(m->dns);
+	m->ndkim_pass = dr.npass_domains;
+	m->dkim_pass = dr.pass_domains;
+	if (dr.n == 0) {
+		msg_add_dkim_one(m, mr, "none", "message not signed", NULL);
+		return;
+	}
+	for (i = 0; i < dr.n; i++)
+		msg_add_dkim_one(m, mr, dr.sig[i].result, dr.sig[i].comment, &dr.sig[i]);
+}
+
+/* Is d one of the listed domains or below one of them? */
+int
+msg_domain_listed(const char *d, const struct str_list *l)
+{
+	size_t i;
+
+	for (i = 0; d != NULL && i < l->n; i++)
+		if (dmarc_domain_within(d, l->v[i]))
+			return 1;
+	return 0;
+}
+
+void
+msg_dmarc_eval(struct msg *m, struct dmarc_result *dr)
+{
+	struct dmarc_inputs in;
+
+	memset(dr, 0, sizeof(*dr));
+	if (m->dmarc == NULL) {
+		dr->result = DMARC_RES_PERMERROR;
+		dr->action = DMARC_ACT_PERMERROR;
+		dr->why = author_status_name(m->author);
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	msg_spf_finish(m);
+	in.spf = m->spf ? m->spf_res.result : SPF_NONE;
+	in.spf_domain = m->spf ? m->spf_res.domain : NULL;
+	in.dkim_domains = m->dkim_pass;
+	in.ndkim = m->ndkim_pass;
+	dns_set_lock(m->dns);
+	dmarc_eval(m->dmarc, &in, dr);
+	dns_set_unlock(m->dns);
+	m->dmarc_evaluated = 1;
+	m->dmarc_row = dr->row;
+}
+
+void
+msg_add_dmarc(struct msg *m, struct msg_results *mr, const struct dmarc_result *dr)
+{
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	size_t np = 0;
+
+	r->method = "dmarc";
+	r->result = dmarc_result_name(dr->result);
+	if (m->dmarc == NULL)
+		r->comment = arena_printf(m->arena, "From header: %s", author_status_name(m->author));
+	p[np++] = (struct ar_prop){ NULL, "action", dmarc_action_name(dr->action), NULL };
+	if (dr->header_from != NULL)
+		p[np++] = (struct ar_prop){ "header", "from", dr->header_from, NULL };
+	r->nprops = np;
+	r->props = p;
+	if (dr->result == DMARC_RES_TEMPERROR)
+		mr->temperror = 1;
+	mr->n++;
+}
+
+/* arc=pass|fail|none (RFC 8617 §10.2); a chain we stopped reading is not judged. */
+void
+msg_arc_finish(struct msg *m)
+{
+	if (m->arc == NULL || m->arc_done)
+		return;
+	m->arc_done = 1;
+	if (m->oversize)
+		return;
+	dns_set_lock(m->dns);
+	arc_eom(m->arc, &m->arc_res);
+	dns_set_unlock(m->dns);
+}
+
+/*
+ * A DMARC failure a trusted sealer vouches for: logged, and the action
+ * becomes what we will do (oreject: p=reject not applied; none).
+ */
+bool
+msg_arc_vouch(struct msg *m, struct dmarc_result *dr, struct arc_vouch *vouch)
+{
+	const struct str_list *l = &m->cfg->arc_trusted_sealers;
+	const char *why = NULL;
+
+	if (dr->result != DMARC_RES_FAIL || l->n == 0 || m->arc == NULL || m->oversize)
+		return false;
+	msg_arc_finish(m);
+	if (!arc_trust_vouches(m->arena, &m->arc_res, (const char *const *)l->v, l->n,
+	    dr->header_from, vouch, &why)) {
+		log_debug(msg_qid_or_null(m), "arc: no trusted sealer vouches: %s", why);
+		return false;
+	}
+	log_info(msg_qid_or_null(m), "DMARC failure of %s vouched for by trusted ARC sealer %s "
+	    "(i=%u, %s)", dr->header_from, vouch->sealer, vouch->instance, vouch->what);
+	if (dr->action == DMARC_ACT_REJECT)
+		dr->action = DMARC_ACT_OREJECT;
+	else if (dr->action == DMARC_ACT_QUARANTINE || dr->action == DMARC_ACT_PCT_REJECT)
+		dr->action = DMARC_ACT_NONE;
+	return true;
+}
+
+void
+msg_add_arc(struct msg *m, struct msg_results *mr)
+{
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	struct arc_results ar;
+	char ipbuf[64];
+	size_t np = 0;
+
+	if (m->arc == NULL)
+		return;
+	r->method = "arc";
+	if (m->oversize) {
+		r->result = "none";
+		r->comment = "header limits exceeded, chain not verified";
+		mr->n++;
+		return;
+	}
+	msg_arc_finish(m);
+	ar = m->arc_res;
+	r->result = ar.result;
+	if (ar.n > 0) {
+		r->comment = ar.why;
+		p[np++] = (struct ar_prop){ "smtp", "remote-ip",
+		    arena_strdup(m->arena, netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf))), NULL };
+		if (ar.oldest_pass >= 0)
+			p[np++] = (struct ar_prop){ "arc", "oldest-pass",
+			    arena_printf(m->arena, "%d", ar.oldest_pass), NULL };
+	}
+	if (ar.temperror)
+		mr->temperror = 1;
+	r->nprops = np;
+	r->props = p;
+	mr->n++;
+}
+
+void
+msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_result *dr,
+    const struct arc_vouch *vouch, struct verdict *v)
+{
+	struct verdict_inputs vi;
+	struct ar_result *r = &mr->r[mr->n];
+
+	memset(&vi, 0, sizeof(vi));
+	vi.dmarc = dr->result;
+	vi.policy = dr->effective;
+	vi.local_domain = msg_domain_listed(dr->header_from, &m->cfg->local_domains);
+	vi.allow_from = msg_domain_listed(dr->header_from, &m->cfg->allow_from);
+	vi.dns_error = dr->result == DMARC_RES_TEMPERROR;
+	vi.arc_vouched = vouch != NULL;
+	verdict_compauth(&vi, v);
+	r->method = "compauth";
+	r->result = compauth_result_name(v->result);
+	if (v->reason == 130)
+		r->comment = arena_printf(m->arena, "trusted ARC sealer %s", vouch->sealer);
+	r->reason = arena_printf(m->arena, "%03u", v->reason);
+	mr->n++;
+}
+
+void
+msg_add_iprev(struct msg *m, struct msg_results *mr)
+{
+	struct session *s = m->s;
+	struct iprev_result ir;
+	struct ar_result *r = &mr->r[mr->n];
+	struct ar_prop *p = mr->p[mr->n];
+	char ipbuf[64];
+
+	if (s->iprev == NULL)
+		return;
+	dns_set_lock(s->dns);
+	iprev_get(s->iprev, &ir);
+	dns_set_unlock(s->dns);
+	p[0].ptype = "policy";
+	p[0].name = "iprev";
+	p[0].value = arena_strdup(m->arena, netaddr_str(&s->ip, ipbuf, sizeof(ipbuf)));
+	p[0].comment = ir.name ? ir.name : ir.why;
+	r->method = "iprev";
+	r->result = iprev_res_name(ir.res);
+	r->nprops = 1;
+	r->props = p;
+	if (ir.res == IPREV_TEMPERROR)
+		mr->temperror = 1;
+	mr->n++;
+}
+
