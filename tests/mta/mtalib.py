@@ -418,6 +418,48 @@ def check_dmarc_reject(send, sink, what):
             '%s: DMARC p=reject failure not delivered' % what)
 
 
+def check_sealed(cad, send, sink, what):
+    """
+    ARC sealing through the MTA (RFC 8617 section 5.1): once arc_sign_* are
+    set (SIGHUP reload), the delivered message carries our ARC-Seal,
+    ARC-Message-Signature and ARC-Authentication-Results, in that order,
+    directly above our Authentication-Results, and python3-dkim verifies
+    the chain from the delivered bytes. send(data, mail_from, ip, name).
+    """
+    import base64
+    import dkim
+    priv = subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
+                           'rsa_keygen_bits:2048'], check=True, capture_output=True).stdout
+    der = subprocess.run(['openssl', 'pkey', '-pubout', '-outform', 'DER'], input=priv,
+                         check=True, capture_output=True).stdout
+    keyfile = os.path.join(cad.tmp, 'seal.pem')
+    with open(keyfile, 'wb') as f:
+        f.write(priv)
+    os.chmod(keyfile, 0o600)
+    cad.set(('arc_sign_domain', harness.AUTHSERV_ID), ('arc_sign_selector', 'seal'),
+            ('arc_sign_key', keyfile))
+    cad.signal(1)
+    time.sleep(0.5)
+    marker, ip, name, mail_from = CLIENTS[0][:4]
+    reply, out = send(message('%s-sealed' % what.split()[0].lower()), mail_from, ip, name)
+    got = sink.find(('%s-sealed' % what.split()[0].lower()).encode())
+    tap.ok(reply is not None and reply.startswith('250 ') and got is not None,
+           '%s: sealed message delivered' % what, out)
+    if got is None:
+        return
+    names = [n.lower() for n, _ in headers_of(got)]
+    at = names.index('arc-seal') if 'arc-seal' in names else -1
+    tap.is_(names[at:at + 4] if at >= 0 else names[:4],
+            ['arc-seal', 'arc-message-signature', 'arc-authentication-results',
+             'authentication-results'],
+            '%s: ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results, then our '
+            'Authentication-Results' % what)
+    txt = b'v=DKIM1; k=rsa; p=' + base64.b64encode(der)
+    want = ('seal._domainkey.%s.' % harness.AUTHSERV_ID).encode()
+    cv, _, why = dkim.arc_verify(got, dnsfunc=lambda n, timeout=5: txt if n == want else b'')
+    tap.is_(cv, b'pass', '%s: python3-dkim verifies the delivered ARC set (%s)' % (what, why))
+
+
 def check_qid(cad, reply, pattern, what):
     """compauthd logs the message under the MTA's queue id (the {i} macro),
     the one the MTA's reply names."""

@@ -200,6 +200,11 @@ def main():
             SMTPD_PORT, data, mail_from=mail_from, helo=name,
             extra=xclient(ip, name)), sink, 'From: example.com')
 
+    # ARC sealing on (reload): the delivered set verifies.
+    L.check_sealed(cad, lambda data, mail_from, ip, name: L.swaks(
+        SMTPD_PORT, data, mail_from=mail_from, helo=name,
+        extra=xclient(ip, name)), sink, 'Postfix')
+
     # compauthd gone: Postfix applies milter_default_action = tempfail.
     cad.kill()
     reply, out = L.swaks(SMTPD_PORT, L.message('pf-nomilter'),

@@ -226,6 +226,11 @@ def main():
             SMTPD_PORT, data, mail_from=mail_from, helo=name,
             extra=from_ip(ip)), sink, 'From: example.com')
 
+    # ARC sealing on (reload): the delivered set verifies.
+    L.check_sealed(cad, lambda data, mail_from, ip, name: L.swaks(
+        SMTPD_PORT, data, mail_from=mail_from, helo=name,
+        extra=from_ip(ip)), sink, 'Sendmail')
+
     cad.kill()
     reply, out = L.swaks(SMTPD_PORT, L.message('sm-nomilter'),
                          helo=L.CLIENTS[0][2], extra=from_ip(L.CLIENTS[0][1]))

@@ -12,6 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
 #include "config.h"
 #include "log.h"
 #include "tap.h"
@@ -504,6 +510,27 @@ static const struct bad_case {
 	{ "user = a\r\ngroup = b\r\nmax_headers = x\r\n",
 	  "t.conf:3: max_headers: expected a number, got 'x'" },
 	{ "user = a\nmax_headers = x", "t.conf:2: max_headers: expected a number, got 'x'" },
+	/* ARC settings, each alone and across settings */
+	{ "arc_sign_headers = to, subject\n", "t.conf: arc_sign_headers: From must be one of them" },
+	{ "arc_sign_headers = from, ARC-Seal\n", "t.conf:1: arc_sign_headers: expected a header "
+	  "field name other than ARC-Seal and Authentication-Results, got 'ARC-Seal'" },
+	{ "arc_sign_headers = from authentication-results\n", "t.conf:1: arc_sign_headers: expected "
+	  "a header field name other than ARC-Seal and Authentication-Results, got "
+	  "'authentication-results'" },
+	{ "arc_sign_headers = from, x:y\n",
+	  "t.conf:1: arc_sign_headers: expected a header field name, got 'x:y'" },
+	{ "arc_sign_domain = example.org\n", "t.conf: ARC sealing needs arc_sign_domain, "
+	  "arc_sign_selector and arc_sign_key all set (or none)" },
+	{ "arc_sign_selector = s1\narc_sign_key = /k.pem\n", "t.conf: ARC sealing needs "
+	  "arc_sign_domain, arc_sign_selector and arc_sign_key all set (or none)" },
+	{ "arc_sign_domain = example.org\narc_sign_selector = s1\narc_sign_key = /nonexistent/k.pem\n",
+	  "t.conf: arc_sign_key: cannot open /nonexistent/k.pem: No such file or directory" },
+	{ "arc_sign_key = k.pem\n", "t.conf:1: arc_sign_key: expected an absolute path or \"\", "
+	  "got 'k.pem'" },
+	{ "arc_sign_domain = -bad-.example\n",
+	  "t.conf:1: arc_sign_domain: expected a domain name or \"\", got '-bad-.example'" },
+	{ "arc_trusted_sealers = lists.example, not_a domain!\n",
+	  "t.conf:1: arc_trusted_sealers: expected a domain name, got 'domain!'" },
 	/* a long bad value is quoted shortened */
 	{ "max_headers = 1111111111111111111111111111111111111111111111111111111111111111x\n",
 	  "t.conf:1: max_headers: expected a number, got "
@@ -748,6 +775,89 @@ test_example_conf(void)
 	config_free(&d);
 }
 
+/* A key of type id (bits for RSA) written as PEM with mode; the path. */
+static const char *
+write_key(const char *dir, const char *name, int id, int bits, mode_t mode)
+{
+	static char path[8][512];
+	static int slot;
+	EVP_PKEY_CTX *kc = EVP_PKEY_CTX_new_id(id, NULL);
+	EVP_PKEY *k = NULL;
+	char *p = path[slot++ % 8];
+	FILE *f;
+
+	snprintf(p, 512, "%s/%s", dir, name);
+	if (kc == NULL || EVP_PKEY_keygen_init(kc) != 1 ||
+	    (id == EVP_PKEY_RSA && EVP_PKEY_CTX_set_rsa_keygen_bits(kc, bits) != 1) ||
+	    (id == EVP_PKEY_EC && EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kc, NID_X9_62_prime256v1) != 1) ||
+	    EVP_PKEY_keygen(kc, &k) != 1 || (f = fopen(p, "w")) == NULL) {
+		EVP_PKEY_CTX_free(kc);
+		return NULL;
+	}
+	PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+	fclose(f);
+	chmod(p, mode);
+	EVP_PKEY_free(k);
+	EVP_PKEY_CTX_free(kc);
+	return p;
+}
+
+/* The ARC sealing key is read and judged at load, never at the first message. */
+static void
+test_arc_key(void)
+{
+	char dir[] = "/tmp/test_config_key.XXXXXX", text[1024], err[1024], want[1024];
+	const char *ed, *rsa, *small, *ec, *open_key, *junk;
+	struct config *c;
+	FILE *f;
+
+	ok(mkdtemp(dir) != NULL, "arc key: temporary directory");
+	ed = write_key(dir, "ed.pem", EVP_PKEY_ED25519, 0, 0600);
+	rsa = write_key(dir, "rsa.pem", EVP_PKEY_RSA, 2048, 0640);
+	small = write_key(dir, "small.pem", EVP_PKEY_RSA, 768, 0600);
+	ec = write_key(dir, "ec.pem", EVP_PKEY_EC, 0, 0600);
+	ok(ed && rsa && small && ec, "arc key: test keys written");
+	if (!(ed && rsa && small && ec))
+		return;
+	open_key = write_key(dir, "open.pem", EVP_PKEY_ED25519, 0, 0604);
+	junk = write_key(dir, "junk.pem", EVP_PKEY_ED25519, 0, 0600);
+	if ((f = fopen(junk, "w")) != NULL) {
+		fputs("not a key\n", f);
+		fclose(f);
+	}
+#define SEAL(key) (snprintf(text, sizeof(text), "arc_sign_domain = example.org\n" \
+	"arc_sign_selector = s1\narc_sign_key = %s\n", key), \
+	parse_str(text, err, sizeof(err)))
+
+	c = SEAL(ed);
+	ok(c != NULL && c->arc_sign_pkey != NULL, "arc key: Ed25519, mode 0600, loads");
+	config_free(&c);
+	c = SEAL(rsa);
+	ok(c != NULL && c->arc_sign_pkey != NULL, "arc key: RSA 2048, mode 0640 (group may read), loads");
+	config_free(&c);
+	c = SEAL(small);
+	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s is a 768-bit RSA key; 1024 bits at "
+	    "least (RFC 8301)", small);
+	ok(c == NULL, "arc key: RSA 768 refused");
+	is_str(err, want, "arc key: RSA 768: exact error");
+	c = SEAL(ec);
+	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s is neither an RSA nor an Ed25519 key", ec);
+	ok(c == NULL, "arc key: ECDSA refused");
+	is_str(err, want, "arc key: ECDSA: exact error");
+	c = SEAL(open_key);
+	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s may be read or written by others "
+	    "(chmod o-rwx)", open_key);
+	ok(c == NULL, "arc key: a key others may read refused");
+	is_str(err, want, "arc key: others may read: exact error");
+	c = SEAL(junk);
+	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s holds no PEM private key", junk);
+	ok(c == NULL, "arc key: a file without a key refused");
+	is_str(err, want, "arc key: no key: exact error");
+#undef SEAL
+	snprintf(text, sizeof(text), "rm -rf '%s'", dir);
+	ok(system(text) == 0, "arc key: cleaned up");
+}
+
 /* config_man and config_dump walk the same table in the same order. */
 static void
 test_man(void)
@@ -961,6 +1071,7 @@ main(void)
 	test_bad();
 	test_limits();
 	test_files();
+	test_arc_key();
 	test_example_conf();
 	test_man();
 	test_garbage();
