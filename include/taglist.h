@@ -45,4 +45,14 @@ char *taglist_value_nows(struct arena *a, const struct taglist_tag *t);
 /* 1 when the value is exactly str (case-sensitive), else 0. */
 int taglist_value_is(const struct taglist_tag *t, const char *str);
 
+/*
+ * Walks a colon-separated name list such as h= (RFC 6376 section 3.5,
+ * FWS around the colons, empty entries skipped): the next name from *p
+ * with its length in *len, *p moved past it; NULL at the end.
+ */
+const char *taglist_next_name(const char **p, size_t *len);
+
+/* 1 when the colon list names name, compared without case, else 0. */
+int taglist_list_has(const char *list, const char *name);
+
 #endif

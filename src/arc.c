@@ -93,29 +93,6 @@ arc_digits(const struct taglist_tag *t, size_t max)
 	return 1;
 }
 
-/* h= must not name ARC-Seal (RFC 8617 section 4.1.2). */
-static int
-arc_h_has_seal(const char *h)
-{
-	const char *p = h, *e;
-
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		e = p;
-		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
-			e++;
-		if (e - p == 8 && strncasecmp(p, "arc-seal", 8) == 0)
-			return 1;
-		p = e;
-		while (*p && *p != ':')
-			p++;
-		if (*p == ':')
-			p++;
-	}
-	return 0;
-}
-
 /* AAR: "i=N;" then an RFC 8601 payload (RFC 8617 section 4.1.1). */
 static const char *
 arc_parse_aar(struct arena *a, struct arc_hdr *h, const char *v)
@@ -215,7 +192,8 @@ arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
 	    canon_parse_c(t->value, t->value_len, &h->ch, &h->cb) != 0)
 		return "ARC-Message-Signature c= is not a canonicalization";
 	h->hlist = taglist_value(a, taglist_get(&tl, "h"));
-	if (arc_h_has_seal(h->hlist))
+	/* RFC 8617 section 4.1.2: the AMS never signs a seal. */
+	if (taglist_list_has(h->hlist, "arc-seal"))
 		return "ARC-Message-Signature h= names ARC-Seal";
 	bv = taglist_value_nows(a, taglist_get(&tl, "bh"));
 	{
@@ -349,31 +327,18 @@ arc_signed_headers(struct arc *c, struct arc_buf *b, const char *hlist, enum can
     size_t skip)
 {
 	char *used = arena_alloc(c->a, c->nh + 1);
-	const char *p = hlist, *e;
-	size_t k;
+	const char *p = hlist, *w;
+	size_t k, n;
 
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		e = p;
-		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
-			e++;
-		if (e > p) {
-			for (k = c->nh; k-- > 0;) {
-				if (used[k] || k == skip || strlen(c->hdr[k].name) != (size_t)(e - p) ||
-				    strncasecmp(c->hdr[k].name, p, (size_t)(e - p)) != 0)
-					continue;
-				used[k] = 1;
-				arc_add_header(c, b, ca, c->hdr[k].name, c->hdr[k].value, 0);
-				break;
-			}
+	while ((w = taglist_next_name(&p, &n)) != NULL)
+		for (k = c->nh; k-- > 0;) {
+			if (used[k] || k == skip || strlen(c->hdr[k].name) != n ||
+			    strncasecmp(c->hdr[k].name, w, n) != 0)
+				continue;
+			used[k] = 1;
+			arc_add_header(c, b, ca, c->hdr[k].name, c->hdr[k].value, 0);
+			break;
 		}
-		p = e;
-		while (*p && *p != ':')
-			p++;
-		if (*p == ':')
-			p++;
-	}
 }
 
 /* The public key of h, or NULL with *why (RFC 6376 section 3.6.1). */

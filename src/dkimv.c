@@ -255,29 +255,6 @@ dkimv_alg_of(const char *a)
 	return ALG_UNKNOWN;
 }
 
-/* h= must name From (RFC 6376 section 5.4); names are case-insensitive. */
-static int
-dkimv_h_has_from(const char *h)
-{
-	const char *p = h, *e;
-
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			p++;
-		e = p;
-		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
-			e++;
-		if (e - p == 4 && strncasecmp(p, "from", 4) == 0)
-			return 1;
-		p = e;
-		while (*p && *p != ':')
-			p++;
-		if (*p == ':')
-			p++;
-	}
-	return 0;
-}
-
 /* t= and x= are 1*12DIGIT (section 3.5); -1 when not. */
 static long long
 dkimv_time_tag(const struct taglist_tag *t)
@@ -375,7 +352,7 @@ dkimv_sig_parse(struct dkimv *d, struct dkimv_rec *r, const char *value)
 		dkimv_decide_now(r, "permerror", "x= is not after t=");
 	else if (r->alg == ALG_UNKNOWN)
 		dkimv_decide_now(r, "permerror", "unsupported signature algorithm");
-	else if (!dkimv_h_has_from(taglist_value(d->a, taglist_get(&tl, "h"))))
+	else if (!taglist_list_has(taglist_value(d->a, taglist_get(&tl, "h")), "from"))
 		dkimv_decide_now(r, "permerror", "From field not signed");
 	else if ((t = taglist_get(&tl, "q")) != NULL && !dkimv_q_ok(taglist_value_nows(d->a, t)))
 		dkimv_decide_now(r, "permerror", "unsupported key query method");

@@ -15,6 +15,7 @@
  * at most TAGLIST_MAX_TAGS names; nothing is allocated.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "taglist.h"
@@ -167,4 +168,37 @@ taglist_value_is(const struct taglist_tag *t, const char *str)
 	size_t n = strlen(str);
 
 	return t->value_len == n && memcmp(t->value, str, n) == 0;
+}
+
+const char *
+taglist_next_name(const char **p, size_t *len)
+{
+	const char *s = *p, *e;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == ':')
+			s++;
+		if (*s == '\0') {
+			*p = s;
+			return NULL;
+		}
+		e = s;
+		while (*e && *e != ':' && *e != ' ' && *e != '\t' && *e != '\r' && *e != '\n')
+			e++;
+		*len = (size_t)(e - s);
+		*p = e;
+		return s;
+	}
+}
+
+int
+taglist_list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name), len;
+	const char *w;
+
+	while ((w = taglist_next_name(&list, &len)) != NULL)
+		if (len == n && strncasecmp(w, name, n) == 0)
+			return 1;
+	return 0;
 }

@@ -14,10 +14,8 @@ Usage: yaml2sign.py SUITE.yml OUTDIR
 import os
 import sys
 
-import yaml
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from yaml2suite import zone_line  # noqa: E402
+from yaml2suite import load, write_zone  # noqa: E402
 
 
 def crlf(s):
@@ -52,15 +50,10 @@ def merged_ar(msg, srv_id):
 
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    os.makedirs(out, exist_ok=True)
     index = []
-    with open(src, encoding="utf-8") as f:
-        scenarios = list(yaml.safe_load_all(f))
-    for sn, sc in enumerate(scenarios):
+    for sn, sc in enumerate(load(src, out)):
         zpath = os.path.join(out, "sign%d.zone" % sn)
-        with open(zpath, "w", encoding="utf-8") as z:
-            for name, txt in (sc.get("txt-records") or {}).items():
-                z.write(zone_line(name, str(txt)))
+        write_zone(zpath, sn, sc)
         kpath = os.path.join(out, "sign%d.pem" % sn)
         with open(kpath, "w", encoding="utf-8") as k:
             k.write(sc["privatekey"])

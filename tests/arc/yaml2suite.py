@@ -24,18 +24,27 @@ def zone_line(name, txt):
     return "%s. TXT %s\n" % (name.rstrip("."), quoted)
 
 
+def load(src, out):
+    """The suite's scenarios; out is created."""
+    os.makedirs(out, exist_ok=True)
+    with open(src, encoding="utf-8") as f:
+        return list(yaml.safe_load_all(f))
+
+
+def write_zone(path, sn, sc):
+    """A scenario's txt-records as a zone file."""
+    with open(path, "w", encoding="utf-8") as z:
+        z.write("; scenario %d: %s\n" % (sn, str(sc.get("description", "")).strip()))
+        for name, txt in (sc.get("txt-records") or {}).items():
+            z.write(zone_line(name, str(txt)))
+
+
 def main():
     src, out = sys.argv[1], sys.argv[2]
-    os.makedirs(out, exist_ok=True)
     index = []
-    with open(src, encoding="utf-8") as f:
-        scenarios = list(yaml.safe_load_all(f))
-    for sn, sc in enumerate(scenarios):
+    for sn, sc in enumerate(load(src, out)):
         zpath = os.path.join(out, "scenario%d.zone" % sn)
-        with open(zpath, "w", encoding="utf-8") as z:
-            z.write("; scenario %d: %s\n" % (sn, str(sc.get("description", "")).strip()))
-            for name, txt in (sc.get("txt-records") or {}).items():
-                z.write(zone_line(name, str(txt)))
+        write_zone(zpath, sn, sc)
         for name, t in sc["tests"].items():
             cv = (t.get("cv") or "").strip() or "Fail"
             msg = t.get("message") or ""

@@ -165,11 +165,45 @@ test_accessors(void)
 	arena_free(&a);
 }
 
+/* h= lists (RFC 6376 section 3.5): FWS around colons, names without case. */
+static void
+test_name_lists(void)
+{
+	static const struct {
+		const char *list, *want;        /* want: the names joined by '|' */
+	} t[] = {
+		{ "from:to:subject", "from|to|subject" },
+		{ " From : To\r\n\t: Subject ", "From|To|Subject" },
+		{ "from::to:", "from|to" },
+		{ "", "" },
+		{ " : \t", "" },
+		{ "x-a:x-b\n :x-c", "x-a|x-b|x-c" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char got[128] = "";
+		const char *p = t[i].list, *w;
+		size_t n;
+
+		while ((w = taglist_next_name(&p, &n)) != NULL)
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%.*s",
+			    got[0] ? "|" : "", (int)n, w);
+		is_str(got, t[i].want, "name list %zu: \"%s\"", i, t[i].want);
+	}
+	ok(taglist_list_has("to : FROM:subject", "from"), "list_has: From found without case");
+	ok(!taglist_list_has("to:from-x:subject", "from"), "list_has: from-x is not from");
+	ok(!taglist_list_has("to:fro", "from"), "list_has: a prefix is not the name");
+	ok(taglist_list_has("from:ARC-Seal", "arc-seal"), "list_has: ARC-Seal found");
+	ok(!taglist_list_has("", "from"), "list_has: empty list");
+}
+
 int
 main(void)
 {
 	test_table();
 	test_bounds();
 	test_accessors();
+	test_name_lists();
 	return tap_done();
 }
