@@ -41,10 +41,15 @@ struct config_entry {
 	size_t offset;
 };
 
+/* The field of c that setting e fills. */
+#define FIELD(c, e, type) ((type *)(void *)((char *)(c) + (e)->offset))
+
 extern const struct config_entry config_table[];
 extern const size_t config_nsettings;
 
 bool config_is_hostname(const char *s);
+/* A number or duration of setting e as the file would spell it. */
+void config_format_number(const struct config_entry *e, unsigned long v, char *buf, size_t len);
 bool config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out);
 /* libmilter's socket forms; returns NULL or what was expected. */
 const char *config_check_socket(const char *v);
