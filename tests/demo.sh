@@ -5,7 +5,7 @@
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
-bin="$top/$build/compauthd"
+case $build in /*) bin="$build/compauthd" ;; *) bin="$top/$build/compauthd" ;; esac
 run=$(mktemp -d /tmp/compauthd-demo.XXXXXX)
 chmod 755 "$run"
 pid=
@@ -23,6 +23,7 @@ user = ""
 zone_file = $top/conf/demo/demo.zone
 message_dns_deadline = 2s
 dmarc_enforce = on
+arc_trusted_sealers = lists.demo.example
 log_level = info
 CONF
 
