@@ -29,7 +29,13 @@
 #include "netaddr.h"
 #include "config_int.h"
 
-#define CONFIG_LINE_MAX   4096          /* bytes in one line, newline excluded */
+/*
+ * Bytes of one value, and of one line (newline excluded): room for any
+ * value written back by `compauthd -n`, where quotes and backslashes are
+ * escaped and list items joined by ", ", so the dump always parses.
+ */
+#define CONFIG_VALUE_MAX  4096
+#define CONFIG_LINE_MAX   (2 * CONFIG_VALUE_MAX + 256)
 #define CONFIG_FILE_MAX   (1024 * 1024) /* bytes in one file */
 #define CONFIG_SHOW_MAX   64            /* bytes of a bad value quoted in an error */
 
@@ -463,6 +469,7 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 	const char *p = text, *end = text != NULL ? text + len : text, *nl;
 	const struct config_entry *e;
 	char line[CONFIG_LINE_MAX + 1], why[512], *v;
+	const char *setting = NULL;
 	struct config_box *b;
 	struct config *c;
 	size_t llen, idx;
@@ -497,6 +504,11 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		if (r == 0)
 			continue;
 		idx = (size_t)(e - config_table);
+		if (strlen(v) > CONFIG_VALUE_MAX) {
+			snprintf(why, sizeof(why), "%s: value longer than %d bytes", e->name,
+			    CONFIG_VALUE_MAX);
+			goto fail;
+		}
 		if (seen[idx] != 0) {
 			snprintf(why, sizeof(why), "%s: already set on line %u",
 			    e->name, seen[idx]);
@@ -506,8 +518,10 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		if (!config_set(c, b->arena, e, v, why, sizeof(why)))
 			goto fail;
 	}
-	if (!config_finish(c, why, sizeof(why))) {
-		lineno = 0;
+	if (!config_finish(c, &setting, why, sizeof(why))) {
+		/* Such a setting is always in the file: the defaults pass these checks. */
+		e = config_lookup(setting);
+		lineno = e != NULL ? seen[e - config_table] : 0;
 		goto fail;
 	}
 	return c;

@@ -16,6 +16,7 @@
 #include "config_int.h"
 
 #define CONFIG_KEY_MIN_RSA_BITS 1024
+#define CONFIG_KEY_MAX_BYTES (64 * 1024)   /* a PEM key of 16384 bits is under 13 KiB */
 
 static bool
 config_load_key(struct config *c, char *why, size_t whylen)
@@ -29,7 +30,14 @@ config_load_key(struct config *c, char *why, size_t whylen)
 		    strerror(errno));
 		return false;
 	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 007) != 0) {
+	/* A device or a FIFO would hang start-up; nothing real is this big. */
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_KEY_MAX_BYTES) {
+		snprintf(why, whylen, "arc_sign_key: %s is not a regular file of at most %d bytes",
+		    c->arc_sign_key, CONFIG_KEY_MAX_BYTES);
+		fclose(f);
+		return false;
+	}
+	if ((st.st_mode & 007) != 0) {
 		snprintf(why, whylen, "arc_sign_key: %s may be read or written by others "
 		    "(chmod o-rwx)", c->arc_sign_key);
 		fclose(f);
@@ -58,13 +66,15 @@ config_load_key(struct config *c, char *why, size_t whylen)
 }
 
 bool
-config_finish(struct config *c, char *why, size_t whylen)
+config_finish(struct config *c, const char **setting, char *why, size_t whylen)
 {
 	int set = (c->arc_sign_domain[0] != '\0') + (c->arc_sign_selector[0] != '\0') +
 	    (c->arc_sign_key[0] != '\0');
 	size_t i;
 
 	if (set != 0 && set != 3) {
+		*setting = c->arc_sign_domain[0] ? "arc_sign_domain" :
+		    c->arc_sign_selector[0] ? "arc_sign_selector" : "arc_sign_key";
 		snprintf(why, whylen, "ARC sealing needs arc_sign_domain, arc_sign_selector and "
 		    "arc_sign_key all set (or none)");
 		return false;
@@ -73,9 +83,11 @@ config_finish(struct config *c, char *why, size_t whylen)
 		if (strcasecmp(c->arc_sign_headers.v[i], "from") == 0)
 			break;
 	if (i == c->arc_sign_headers.n) {
+		*setting = "arc_sign_headers";
 		snprintf(why, whylen, "arc_sign_headers: From must be one of them");
 		return false;
 	}
+	*setting = "arc_sign_key";
 	if (set == 3 && !config_load_key(c, why, whylen))
 		return false;
 	return true;

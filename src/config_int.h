@@ -55,9 +55,10 @@ bool config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned l
 const char *config_check_socket(const char *v);
 /*
  * After a whole file: checks across settings and files they name (the
- * ARC key is loaded here). false with a message in why.
+ * ARC key is loaded here). false with a message in why and, in *setting,
+ * the setting whose line the error is reported at.
  */
-bool config_finish(struct config *c, char *why, size_t whylen);
+bool config_finish(struct config *c, const char **setting, char *why, size_t whylen);
 /* Releases what config_finish loaded. */
 void config_finish_free(struct config *c);
 

@@ -511,7 +511,8 @@ static const struct bad_case {
 	  "t.conf:3: max_headers: expected a number, got 'x'" },
 	{ "user = a\nmax_headers = x", "t.conf:2: max_headers: expected a number, got 'x'" },
 	/* ARC settings, each alone and across settings */
-	{ "arc_sign_headers = to, subject\n", "t.conf: arc_sign_headers: From must be one of them" },
+	{ "log_level = info\narc_sign_headers = to, subject\n",
+	  "t.conf:2: arc_sign_headers: From must be one of them" },
 	{ "arc_sign_headers = from, ARC-Seal\n", "t.conf:1: arc_sign_headers: expected a header "
 	  "field name other than ARC-Seal and Authentication-Results, got 'ARC-Seal'" },
 	{ "arc_sign_headers = from authentication-results\n", "t.conf:1: arc_sign_headers: expected "
@@ -519,12 +520,12 @@ static const struct bad_case {
 	  "'authentication-results'" },
 	{ "arc_sign_headers = from, x:y\n",
 	  "t.conf:1: arc_sign_headers: expected a header field name, got 'x:y'" },
-	{ "arc_sign_domain = example.org\n", "t.conf: ARC sealing needs arc_sign_domain, "
+	{ "arc_sign_domain = example.org\n", "t.conf:1: ARC sealing needs arc_sign_domain, "
 	  "arc_sign_selector and arc_sign_key all set (or none)" },
-	{ "arc_sign_selector = s1\narc_sign_key = /k.pem\n", "t.conf: ARC sealing needs "
+	{ "arc_sign_key = /k.pem\narc_sign_selector = s1\n", "t.conf:2: ARC sealing needs "
 	  "arc_sign_domain, arc_sign_selector and arc_sign_key all set (or none)" },
 	{ "arc_sign_domain = example.org\narc_sign_selector = s1\narc_sign_key = /nonexistent/k.pem\n",
-	  "t.conf: arc_sign_key: cannot open /nonexistent/k.pem: No such file or directory" },
+	  "t.conf:3: arc_sign_key: cannot open /nonexistent/k.pem: No such file or directory" },
 	{ "arc_sign_key = k.pem\n", "t.conf:1: arc_sign_key: expected an absolute path or \"\", "
 	  "got 'k.pem'" },
 	{ "arc_sign_domain = -bad-.example\n",
@@ -566,25 +567,47 @@ test_limits(void)
 	ok(c == NULL, "limits: NUL byte rejected");
 	is_str(err, "t.conf:2: NUL byte in line", "limits: NUL byte error names line 2");
 
-	/* 4096 bytes of line is allowed, 4097 is not; CR is not counted. */
-	big = malloc(8192);
-	memset(big, '#', 4096);
-	memcpy(big + 4096, "\r\n", 3);
-	c = config_parse("t.conf", big, 4098, err, sizeof(err));
-	ok(c != NULL, "limits: a 4096-byte line is allowed (with CRLF)");
+	/* 8448 bytes of line are allowed, 8449 are not; CR is not counted. */
+	big = malloc(16384);
+	memset(big, '#', 8448);
+	memcpy(big + 8448, "\r\n", 3);
+	c = config_parse("t.conf", big, 8450, err, sizeof(err));
+	ok(c != NULL, "limits: an 8448-byte line is allowed (with CRLF)");
 	config_free(&c);
 	memcpy(big, "\n\n", 2);
-	memset(big + 2, '#', 4097);
-	c = config_parse("t.conf", big, 4099, err, sizeof(err));
-	ok(c == NULL, "limits: a 4097-byte line is refused");
-	is_str(err, "t.conf:3: line longer than 4096 bytes", "limits: long line error on line 3");
+	memset(big + 2, '#', 8449);
+	c = config_parse("t.conf", big, 8451, err, sizeof(err));
+	ok(c == NULL, "limits: an 8449-byte line is refused");
+	is_str(err, "t.conf:3: line longer than 8448 bytes", "limits: long line error on line 3");
 
-	/* A value at the limit: 4096-byte line holding a 4082-byte path. */
-	n = (size_t)snprintf(big, 8192, "zone_file = /");
-	memset(big + n, 'z', 4096 - n);
-	big[4096] = '\0';
+	/* A value at the limit: 4096 bytes of path; one more is refused. */
+	n = (size_t)snprintf(big, 16384, "zone_file = /");
+	memset(big + n, 'z', 4095);
+	big[n + 4095] = '\0';
 	c = parse_str(big, err, sizeof(err));
-	ok(c != NULL && strlen(c->zone_file) == 4096 - 12, "limits: 4084-byte value kept whole");
+	ok(c != NULL && strlen(c->zone_file) == 4096, "limits: 4096-byte value kept whole");
+	config_free(&c);
+	big[n + 4095] = 'z';
+	big[n + 4096] = '\0';
+	c = parse_str(big, err, sizeof(err));
+	ok(c == NULL, "limits: a 4097-byte value is refused");
+	is_str(err, "t.conf:1: zone_file: value longer than 4096 bytes", "limits: long value error");
+
+	/* The longest value that needs escaping still dumps to a line that parses. */
+	n = (size_t)snprintf(big, 16384, "dmarc_reject_reply = \"550 5.7.1 ");
+	for (size_t i = 0; i < 4096 - 10; i++)
+		n += (size_t)snprintf(big + n, 16384 - n, "\\\"");
+	snprintf(big + n, 16384 - n, "\"");
+	c = parse_str(big, err, sizeof(err));
+	ok(c != NULL, "limits: a 4096-byte reply of quotes parses (%s)", c ? "ok" : err);
+	if (c != NULL) {
+		char *d = dump_all(c);
+		struct config *again = parse_str(d, err, sizeof(err));
+
+		ok(again != NULL, "limits: its dump parses back (%s)", again ? "ok" : err);
+		config_free(&again);
+		free(d);
+	}
 	config_free(&c);
 
 	/* unix socket paths must fit sun_path */
@@ -606,7 +629,8 @@ test_limits(void)
 	for (size_t i = 0; i < 300; i++)
 		n += (size_t)sprintf(big + n, "10.%zu.%zu.0/24,", i / 256, i % 256);
 	c = parse_str(big, err, sizeof(err));
-	ok(c != NULL && c->trusted_clients.n == 300, "limits: 300 blocks on one line");
+	ok(c != NULL && c->trusted_clients.n == 300, "limits: 300 blocks on one line (%s)",
+	    c ? "ok" : err);
 	if (c != NULL) {
 		struct netaddr last;
 
@@ -836,23 +860,27 @@ test_arc_key(void)
 	ok(c != NULL && c->arc_sign_pkey != NULL, "arc key: RSA 2048, mode 0640 (group may read), loads");
 	config_free(&c);
 	c = SEAL(small);
-	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s is a 768-bit RSA key; 1024 bits at "
+	snprintf(want, sizeof(want), "t.conf:3: arc_sign_key: %s is a 768-bit RSA key; 1024 bits at "
 	    "least (RFC 8301)", small);
 	ok(c == NULL, "arc key: RSA 768 refused");
 	is_str(err, want, "arc key: RSA 768: exact error");
 	c = SEAL(ec);
-	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s is neither an RSA nor an Ed25519 key", ec);
+	snprintf(want, sizeof(want), "t.conf:3: arc_sign_key: %s is neither an RSA nor an Ed25519 key", ec);
 	ok(c == NULL, "arc key: ECDSA refused");
 	is_str(err, want, "arc key: ECDSA: exact error");
 	c = SEAL(open_key);
-	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s may be read or written by others "
+	snprintf(want, sizeof(want), "t.conf:3: arc_sign_key: %s may be read or written by others "
 	    "(chmod o-rwx)", open_key);
 	ok(c == NULL, "arc key: a key others may read refused");
 	is_str(err, want, "arc key: others may read: exact error");
 	c = SEAL(junk);
-	snprintf(want, sizeof(want), "t.conf: arc_sign_key: %s holds no PEM private key", junk);
+	snprintf(want, sizeof(want), "t.conf:3: arc_sign_key: %s holds no PEM private key", junk);
 	ok(c == NULL, "arc key: a file without a key refused");
 	is_str(err, want, "arc key: no key: exact error");
+	c = SEAL("/dev/zero");
+	ok(c == NULL, "arc key: a device refused (it would hang start-up)");
+	is_str(err, "t.conf:3: arc_sign_key: /dev/zero is not a regular file of at most 65536 bytes",
+	    "arc key: a device: exact error");
 #undef SEAL
 	snprintf(text, sizeof(text), "rm -rf '%s'", dir);
 	ok(system(text) == 0, "arc key: cleaned up");
