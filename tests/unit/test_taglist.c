@@ -189,7 +189,7 @@ test_name_lists(void)
 		while ((w = taglist_next_name(&p, &n)) != NULL)
 			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%.*s",
 			    got[0] ? "|" : "", (int)n, w);
-		is_str(got, t[i].want, "name list %zu: \"%s\"", i, t[i].want);
+		is_str(got, t[i].want, "name list %zu", i);
 	}
 	ok(taglist_list_has("to : FROM:subject", "from"), "list_has: From found without case");
 	ok(!taglist_list_has("to:from-x:subject", "from"), "list_has: from-x is not from");

@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""
+CPU per message against the cryptography it needs, in one run.
+
+The daemon's own CPU time (utime + stime from /proc) over N messages sent
+through its milter socket, DNS answered at once from a zone file, against
+the floor of the signature operations the message requires, timed by
+`openssl speed` on this machine in the same run:
+
+  - dkim: the RFC 8463 A.3 message (ed25519-sha256 and rsa-sha256 with a
+    1024-bit key): floor = 1 Ed25519 verify + 1 RSA-1024 verify;
+  - arc: the same message after two ARC sealers (RSA-2048, made here by
+    python3-dkim), sealed again by us: floor = the two DKIM verifies +
+    4 RSA-2048 verifies (newest AMS, the older AMS for arc.oldest-pass,
+    both seals) + 2 RSA-2048 signs (our AMS and seal).
+
+A ratio near 1 means the daemon spends its time on the cryptography;
+everything else (milter protocol, parsing, canonicalization, hashing,
+DNS cache, verdicts) is the excess.
+
+usage: bench/cpu_cost.py BUILD_DIR [N]
+"""
+import base64
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(TOP, 'tests', 'milter'))
+import mclient as M  # noqa: E402
+
+
+def rsa_key():
+    priv = subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
+                           'rsa_keygen_bits:2048'], check=True, capture_output=True).stdout
+    der = subprocess.run(['openssl', 'pkey', '-pubout', '-outform', 'DER'], input=priv,
+                         check=True, capture_output=True).stdout
+    return priv, 'v=DKIM1; k=rsa; p=' + base64.b64encode(der).decode()
+
+
+def zline(name, txt):
+    parts = [txt[i:i + 255] for i in range(0, len(txt), 255)]
+    return '%s. TXT %s\n' % (name, ' '.join('"%s"' % p for p in parts))
+
+
+def speed():
+    """Seconds per operation: rsa1024/rsa2048 sign and verify, ed25519 verify."""
+    out = subprocess.run(['openssl', 'speed', '-seconds', '1', 'rsa1024', 'rsa2048',
+                          'ed25519'], capture_output=True, text=True).stdout
+    ops = {}
+    for bits in ('1024', '2048'):
+        m = re.search(r'^rsa\s+%s bits\s+([0-9.]+)s\s+([0-9.]+)s' % bits, out, re.M)
+        ops['rsa%s_sign' % bits], ops['rsa%s_verify' % bits] = float(m.group(1)), float(m.group(2))
+    m = re.search(r'Ed25519\)\s+([0-9.]+)s\s+([0-9.]+)s', out)
+    ops['ed25519_verify'] = float(m.group(2))
+    return ops
+
+
+def cpu_of(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def run(binary, tmp, tag, extra, eml, n, want):
+    sock = os.path.join(tmp, tag + '.sock')
+    conf = os.path.join(tmp, tag + '.conf')
+    with open(conf, 'w') as f:
+        f.write('authserv_id = mx.bench.example\nsocket = unix:%s\nuser = ""\npidfile = ""\n'
+                'zone_file = %s\nlog_level = warning\n%s' % (sock, os.path.join(tmp, 'z.zone'),
+                                                             extra))
+    p = subprocess.Popen([binary, '-f', '-c', conf], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.02)
+        for i in range(n + 5):
+            if i == 5:              # warm: keys cached, pages touched
+                c0 = cpu_of(p.pid)
+            c = M.MilterClient(sock)
+            try:
+                o = M.send_message(c, eml, client_ip='192.0.2.10', helo='mail.example.org',
+                                   mail_from='<joe@football.example.com>')
+            finally:
+                c.close()
+            if not all(w in repr(o.mods) for w in want):
+                raise SystemExit('%s: unexpected result: %r' % (tag, o.mods))
+        return (cpu_of(p.pid) - c0) / n
+    finally:
+        p.terminate()
+        p.wait()
+
+
+def main():
+    import dkim
+    build = sys.argv[1] if len(sys.argv) > 1 else 'build'
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    binary = os.path.join(TOP, build, 'compauthd')
+    eml = open(os.path.join(TOP, 'tests', 'data', 'dkim', 'rfc8463',
+                            'rfc8463-appendix-a3.eml'), 'rb').read()
+    tmp = tempfile.mkdtemp(prefix='cad-cpu-')
+    l1, l1txt = rsa_key()
+    l2, l2txt = rsa_key()
+    ours, ourtxt = rsa_key()
+    with open(os.path.join(HERE, 'bench.zone')) as f:
+        zone = f.read()
+    with open(os.path.join(tmp, 'z.zone'), 'w') as f:
+        f.write(zone + zline('arc._domainkey.l1.example', l1txt) +
+                zline('arc._domainkey.l2.example', l2txt))
+    chained = eml
+    for dom, key, ar in ((b'l1.example', l1, b'arc=none'), (b'l2.example', l2, b'arc=pass')):
+        chained = b'Authentication-Results: ' + dom + b'; ' + ar + b'\r\n' + chained
+        chained = b''.join(dkim.arc_sign(chained, b'arc', dom, key, dom,
+                                         include_headers=[b'from', b'to', b'subject', b'date'],
+                                         timestamp=1764000000)) + chained
+    keyfile = os.path.join(tmp, 'seal.pem')
+    with open(keyfile, 'wb') as f:
+        f.write(ours)
+    os.chmod(keyfile, 0o600)
+    ops = speed()
+    floor_dkim = ops['ed25519_verify'] + ops['rsa1024_verify']
+    floor_arc = floor_dkim + 4 * ops['rsa2048_verify'] + 2 * ops['rsa2048_sign']
+    dk = run(binary, tmp, 'dkim', '', eml, n, ('dkim=pass', 'arc=none'))
+    ar = run(binary, tmp, 'arc', 'arc_sign_domain = mx.bench.example\narc_sign_selector = s\n'
+             'arc_sign_key = %s\n' % keyfile, chained, n,
+             ('arc=pass (chain of 2 verified)', 'ARC-Seal'))
+    print('%d messages each, daemon CPU per message against its cryptography '
+          '(openssl speed, this run):' % n)
+    print('  dkim (ed25519 + rsa1024 verify):        %7.3f ms CPU, floor %6.3f ms = %5.2fx'
+          % (dk * 1000, floor_dkim * 1000, dk / floor_dkim))
+    print('  arc  (+4 rsa2048 verify, +2 rsa2048 sign): %4.3f ms CPU, floor %6.3f ms = %5.2fx'
+          % (ar * 1000, floor_arc * 1000, ar / floor_arc))
+
+
+if __name__ == '__main__':
+    main()
