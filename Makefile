@@ -68,9 +68,11 @@ fuzz: deps
 check-fuzz: fuzz
 	@bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
-# End-of-message wait against the serial-lookup baseline (bench/eom_wait.py).
+# End-of-message wait against the serial-lookup baseline (bench/eom_wait.py);
+# daemon CPU per message against the cryptography it needs (bench/cpu_cost.py).
 bench: deps all
 	@/usr/bin/python3 bench/eom_wait.py $(BUILD) 20 50
+	@/usr/bin/python3 bench/cpu_cost.py $(BUILD) 300
 
 install: all
 	$(MAKE) -C $(BUILD) install DESTDIR="$(DESTDIR)" prefix="$(PREFIX)"

@@ -20,31 +20,15 @@ DNS cache, verdicts) is the excess.
 
 usage: bench/cpu_cost.py BUILD_DIR [N]
 """
-import base64
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(TOP, 'tests', 'milter'))
-import mclient as M  # noqa: E402
-
-
-def rsa_key():
-    priv = subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
-                           'rsa_keygen_bits:2048'], check=True, capture_output=True).stdout
-    der = subprocess.run(['openssl', 'pkey', '-pubout', '-outform', 'DER'], input=priv,
-                         check=True, capture_output=True).stdout
-    return priv, 'v=DKIM1; k=rsa; p=' + base64.b64encode(der).decode()
-
-
-def zline(name, txt):
-    parts = [txt[i:i + 255] for i in range(0, len(txt), 255)]
-    return '%s. TXT %s\n' % (name, ' '.join('"%s"' % p for p in parts))
+from benchlib import HERE, TOP, start
+from benchlib import harness as H
+from benchlib import mclient as M
 
 
 def speed():
@@ -73,12 +57,8 @@ def run(binary, tmp, tag, extra, eml, n, want):
         f.write('authserv_id = mx.bench.example\nsocket = unix:%s\nuser = ""\npidfile = ""\n'
                 'zone_file = %s\nlog_level = warning\n%s' % (sock, os.path.join(tmp, 'z.zone'),
                                                              extra))
-    p = subprocess.Popen([binary, '-f', '-c', conf], stderr=subprocess.DEVNULL)
+    p = start(binary, conf, sock)
     try:
-        for _ in range(200):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.02)
         for i in range(n + 5):
             if i == 5:              # warm: keys cached, pages touched
                 c0 = cpu_of(p.pid)
@@ -104,14 +84,14 @@ def main():
     eml = open(os.path.join(TOP, 'tests', 'data', 'dkim', 'rfc8463',
                             'rfc8463-appendix-a3.eml'), 'rb').read()
     tmp = tempfile.mkdtemp(prefix='cad-cpu-')
-    l1, l1txt = rsa_key()
-    l2, l2txt = rsa_key()
-    ours, ourtxt = rsa_key()
+    l1, l1txt = H.rsa_key()
+    l2, l2txt = H.rsa_key()
+    ours, ourtxt = H.rsa_key()
     with open(os.path.join(HERE, 'bench.zone')) as f:
         zone = f.read()
     with open(os.path.join(tmp, 'z.zone'), 'w') as f:
-        f.write(zone + zline('arc._domainkey.l1.example', l1txt) +
-                zline('arc._domainkey.l2.example', l2txt))
+        f.write(zone + H.txt_line('arc._domainkey.l1.example', l1txt) +
+                H.txt_line('arc._domainkey.l2.example', l2txt))
     chained = eml
     for dom, key, ar in ((b'l1.example', l1, b'arc=none'), (b'l2.example', l2, b'arc=pass')):
         chained = b'Authentication-Results: ' + dom + b'; ' + ar + b'\r\n' + chained

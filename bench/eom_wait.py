@@ -19,15 +19,12 @@ usage: bench/eom_wait.py BUILD_DIR [N] [RTT_MS]
 """
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(TOP, 'tests', 'milter'))
-import mclient as M  # noqa: E402
+from benchlib import HERE, TOP, start
+from benchlib import mclient as M
 
 SERIAL_LOOKUPS = 7
 
@@ -72,12 +69,8 @@ def main():
                 'pidfile = ""\nzone_file = %s\nzone_delay = %dms\n'
                 'dns_cache_entries = 0\nlog_level = warning\n'
                 % (sock, os.path.join(HERE, 'bench.zone'), int(rtt * 1000)))
-    p = subprocess.Popen([binary, '-f', '-c', conf], stderr=subprocess.DEVNULL)
+    p = start(binary, conf, sock)
     try:
-        for _ in range(200):
-            if os.path.exists(sock):
-                break
-            time.sleep(0.02)
         burst = [one(sock, eml, 0.0, i) for i in range(n)]
         real = [one(sock, eml, 2 * rtt, i) for i in range(n)]
     finally:

@@ -262,6 +262,22 @@ def _cleanup_all():
         d.cleanup()
 
 
+def rsa_key(bits=2048):
+    """A fresh RSA key: (PEM private key, its DKIM key record text)."""
+    import base64
+    priv = subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
+                           'rsa_keygen_bits:%d' % bits], check=True, capture_output=True).stdout
+    der = subprocess.run(['openssl', 'pkey', '-pubout', '-outform', 'DER'], input=priv,
+                         check=True, capture_output=True).stdout
+    return priv, 'v=DKIM1; k=rsa; p=' + base64.b64encode(der).decode()
+
+
+def txt_line(name, txt):
+    """A TXT record in our zone format (compauthd-zone(5)), 255-byte strings."""
+    parts = [txt[i:i + 255] for i in range(0, len(txt), 255)]
+    return '%s. TXT %s\n' % (name, ' '.join('"%s"' % p for p in parts))
+
+
 def run_cmd(args, timeout=15, env=None, input=None):
     """Runs the binary with args; (status, stdout, stderr) as text."""
     e = dict(os.environ)

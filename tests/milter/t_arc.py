@@ -19,7 +19,6 @@ after the list); a rejected message is not sealed; a bad key file
 refuses to start.
 """
 
-import base64
 import os
 import re
 import subprocess
@@ -33,19 +32,6 @@ import mclient as M
 import tap
 
 IP = '192.0.2.10'
-
-
-def rsa_key():
-    priv = subprocess.run(['openssl', 'genpkey', '-algorithm', 'RSA', '-pkeyopt',
-                           'rsa_keygen_bits:2048'], check=True, capture_output=True).stdout
-    der = subprocess.run(['openssl', 'pkey', '-pubout', '-outform', 'DER'], input=priv,
-                         check=True, capture_output=True).stdout
-    return priv, 'v=DKIM1; k=rsa; p=' + base64.b64encode(der).decode()
-
-
-def zline(name, txt):
-    parts = [txt[i:i + 255] for i in range(0, len(txt), 255)]
-    return '%s. TXT %s\n' % (name, ' '.join('"%s"' % p for p in parts))
 
 
 KEYS = {}
@@ -94,9 +80,9 @@ ARC1 = 'arc=pass (chain of 1 verified) smtp.remote-ip=%s arc.oldest-pass=0' % IP
 def main():
     if H.daemon_path() is None:
         tap.skip_all('no compauthd binary')
-    list_priv, list_txt = rsa_key()
-    fwd_priv, fwd_txt = rsa_key()
-    our_priv, our_txt = rsa_key()
+    list_priv, list_txt = H.rsa_key()
+    fwd_priv, fwd_txt = H.rsa_key()
+    our_priv, our_txt = H.rsa_key()
     KEYS[b'arc._domainkey.lists.example.net.'] = list_txt.encode()
     KEYS[b'seal._domainkey.mx.test.example.'] = our_txt.encode()
 
@@ -109,8 +95,8 @@ def main():
         f.write('lists.example.net. TXT "v=spf1 ip4:%s -all"\n' % IP)
         f.write('_dmarc.example.org. TXT "v=DMARC1; p=reject"\n')
         f.write('_dmarc.quarantine.example. TXT "v=DMARC1; p=quarantine"\n')
-        f.write(zline('arc._domainkey.lists.example.net', list_txt))
-        f.write(zline('arc._domainkey.fwd.example', fwd_txt))
+        f.write(H.txt_line('arc._domainkey.lists.example.net', list_txt))
+        f.write(H.txt_line('arc._domainkey.fwd.example', fwd_txt))
     d.set(('zone_file', zpath), ('dmarc_enforce', 'on'))
     d.start()
 
