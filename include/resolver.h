@@ -121,6 +121,7 @@ struct resolver_stats {
 	uint64_t cache_hits;
 	uint64_t coalesced;             /* joined an identical in-flight query */
 	uint64_t budget_refused;
+	uint64_t failover;              /* asked again after SERVFAIL, REFUSED, NOTIMP */
 };
 void resolver_get_stats(struct resolver *r, struct resolver_stats *out);
 

@@ -80,7 +80,9 @@ const struct config_entry config_table[] = {
 	  OFF(pidfile) },
 	{ "dns_servers", CT_STRLIST, "servers", "", NULL, 0, 16, NULL, check_dns_server,
 	  "Name servers to ask, each IP, IP:port or [IPv6]:port, separated by "
-	  "commas or white space, at most 16. "
+	  "commas or white space, at most 16, asked in that order: when one "
+	  "times out, cannot be reached, or answers SERVFAIL, REFUSED or "
+	  "NOTIMP, the next is asked. "
 	  "Empty uses those in /etc/resolv.conf.",
 	  OFF(dns_servers) },
 	{ "dns_timeout", CT_DURATION, NULL, "2s", NULL, 100, 30 * SEC, NULL, NULL,

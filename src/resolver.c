@@ -52,6 +52,7 @@ struct dns_inflight {
 	uint64_t due_ms;                /* zone backend: when to answer */
 	uint32_t hash;
 	enum dns_type type;
+	struct dns_rrset *first;        /* the refusal that sent it to the fail-over channel */
 	char name[DNS_NAME_BUFSZ];
 };
 
@@ -65,6 +66,8 @@ struct resolver {
 
 	/* Resolver thread only (and resolver_free() after the join). */
 	ares_channel channel;           /* NULL with the zone backend */
+	ares_channel failover;          /* the same servers, c-ares moving on after a
+	                                   SERVFAIL, REFUSED or NOTIMP; NULL with one server */
 	struct zone *zone;
 	unsigned zone_delay_ms;
 	struct dnscache *cache;         /* NULL: no cache */
@@ -76,6 +79,7 @@ struct resolver {
 	_Atomic uint64_t st_cache_hits;
 	_Atomic uint64_t st_coalesced;
 	_Atomic uint64_t st_budget_refused;
+	_Atomic uint64_t st_failover;
 };
 
 static pthread_once_t resolver_ares_once = PTHREAD_ONCE_INIT;
@@ -169,6 +173,7 @@ inflight_drop(struct dns_inflight *inf)
 		next = req->next;
 		dns_req_drop(req);
 	}
+	dns_rrset_free(&inf->first);
 	free(inf);
 }
 
@@ -217,11 +222,18 @@ resolver_ares_status(int status)
 	return dns_rrset_new(st, why, 0, NULL, 0);
 }
 
+/*
+ * A server that answers SERVFAIL, REFUSED or NOTIMP may be the only broken
+ * one: the query is asked again on the fail-over channel, which tries the
+ * servers in turn. If none of them answers either, the first refusal is
+ * what we report (c-ares would only say "connection refused").
+ */
 static void
 resolver_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct dns_inflight *inf = arg;
 	struct dns_rrset *rs;
+	int rcode = abuf != NULL && alen >= 4 ? abuf[3] & 0x0f : 0;
 
 	(void)timeouts;
 	if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) {
@@ -233,6 +245,23 @@ resolver_ares_cb(void *arg, int status, int timeouts, unsigned char *abuf, int a
 		rs = dnswire_parse(abuf, (size_t)alen, inf->name, inf->type);
 	else
 		rs = resolver_ares_status(status);
+	if (inf->first == NULL && inf->r->failover != NULL &&
+	    (rcode == 2 || rcode == 4 || rcode == 5)) {
+		inf->first = rs;
+		stat_inc(&inf->r->st_failover);
+		ares_query(inf->r->failover, inf->name, 1 /* IN */, (int)inf->type,
+		    resolver_ares_cb, inf);
+		return;
+	}
+	if (inf->first != NULL) {
+		if (rs->status == DNS_TEMPFAIL) {
+			dns_rrset_free(&rs);
+			rs = inf->first;
+		} else {
+			dns_rrset_free(&inf->first);
+		}
+		inf->first = NULL;
+	}
 	inflight_complete(inf, rs);
 }
 
@@ -332,50 +361,65 @@ resolver_poll_timeout(struct resolver *r)
 
 	if (r->dhead != NULL)
 		ms = r->dhead->due_ms > now ? (int64_t)(r->dhead->due_ms - now) : 0;
-	if (r->channel != NULL) {
-		struct timeval tv, *tvp = ares_timeout(r->channel, NULL, &tv);
+	for (int c = 0; c < 2; c++) {
+		ares_channel ch = c == 0 ? r->channel : r->failover;
+		struct timeval tv, *tvp;
 
-		if (tvp != NULL) {
-			int64_t a = (int64_t)tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
+		if (ch == NULL || (tvp = ares_timeout(ch, NULL, &tv)) == NULL)
+			continue;
+		int64_t a = (int64_t)tvp->tv_sec * 1000 + (tvp->tv_usec + 999) / 1000;
 
-			if (ms < 0 || a < ms)
-				ms = a;
-		}
+		if (ms < 0 || a < ms)
+			ms = a;
 	}
 	return ms > 60000 ? 60000 : (int)ms;
+}
+
+/* The sockets channel ch wants watched, appended to pfd (owner[i] = ch). */
+static int
+resolver_add_fds(ares_channel ch, struct pollfd *pfd, ares_channel *owner, int nfd)
+{
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	unsigned bits;
+	int i;
+
+	if (ch == NULL)
+		return nfd;
+	bits = (unsigned)ares_getsock(ch, socks, ARES_GETSOCK_MAXNUM);
+	for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+		short ev = 0;
+
+		/* ARES_GETSOCK_WRITABLE() shifts a signed 1 into the sign bit. */
+		if (bits & (1u << i))
+			ev |= POLLIN;
+		if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
+			ev |= POLLOUT;
+		if (ev == 0)
+			continue;
+		pfd[nfd].fd = socks[i];
+		pfd[nfd].events = ev;
+		pfd[nfd].revents = 0;
+		owner[nfd] = ch;
+		nfd++;
+	}
+	return nfd;
 }
 
 static void *
 resolver_main(void *arg)
 {
 	struct resolver *r = arg;
-	struct pollfd pfd[1 + ARES_GETSOCK_MAXNUM];
-	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	struct pollfd pfd[1 + 2 * ARES_GETSOCK_MAXNUM];
+	ares_channel owner[1 + 2 * ARES_GETSOCK_MAXNUM];
 
 	for (;;) {
-		unsigned bits;
-		int nfd = 1, i;
+		int nfd, i;
 		bool stop;
 
 		pfd[0].fd = r->efd;
 		pfd[0].events = POLLIN;
-		if (r->channel != NULL) {
-			bits = (unsigned)ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
-			for (i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-				short ev = 0;
-
-				/* ARES_GETSOCK_WRITABLE() shifts a signed 1 into the sign bit. */
-				if (bits & (1u << i))
-					ev |= POLLIN;
-				if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
-					ev |= POLLOUT;
-				if (ev == 0)
-					continue;
-				pfd[nfd].fd = socks[i];
-				pfd[nfd].events = ev;
-				nfd++;
-			}
-		}
+		nfd = resolver_add_fds(r->channel, pfd, owner, 1);
+		nfd = resolver_add_fds(r->failover, pfd, owner, nfd);
 		if (poll(pfd, (nfds_t)nfd, resolver_poll_timeout(r)) < 0 && errno != EINTR) {
 			log_err(NULL, "resolver: poll: %s", strerror(errno));
 			usleep(10000);
@@ -385,10 +429,13 @@ resolver_main(void *arg)
 
 			if (re == 0)
 				continue;
-			ares_process_fd(r->channel,
+			ares_process_fd(owner[i],
 			    (re & (POLLIN | POLLERR | POLLHUP)) ? pfd[i].fd : ARES_SOCKET_BAD,
 			    (re & POLLOUT) ? pfd[i].fd : ARES_SOCKET_BAD);
 		}
+		/* Timeouts; the fail-over channel first, so a refusal re-asked now is not aged. */
+		if (r->failover != NULL)
+			ares_process_fd(r->failover, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 		if (r->channel != NULL)
 			ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 		while (r->dhead != NULL && r->dhead->due_ms <= dns_now_ms()) {
@@ -444,6 +491,42 @@ resolver_servers(struct resolver *r, const struct resolver_opts *o, char *err, s
 	return true;
 }
 
+/*
+ * With two servers or more, a second channel on the same list that lets
+ * c-ares move to the next server when one answers SERVFAIL, REFUSED or
+ * NOTIMP; the main channel keeps NOCHECKRESP so that the answer's reason
+ * is ours to report.
+ */
+static bool
+resolver_failover_new(struct resolver *r, struct ares_options *ao, char *err, size_t errlen)
+{
+	struct ares_addr_port_node *list = NULL, *n;
+	size_t count = 0;
+	int rc;
+
+	if ((rc = ares_get_servers_ports(r->channel, &list)) != ARES_SUCCESS) {
+		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+		return false;
+	}
+	for (n = list; n != NULL; n = n->next)
+		count++;
+	if (count >= 2) {
+		ao->flags &= ~ARES_FLAG_NOCHECKRESP;
+		rc = ares_init_options(&r->failover, ao,
+		    ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ);
+		if (rc == ARES_SUCCESS)
+			rc = ares_set_servers_ports(r->failover, list);
+		if (rc != ARES_SUCCESS) {
+			snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
+			if (r->failover != NULL)
+				ares_destroy(r->failover);
+			r->failover = NULL;
+		}
+	}
+	ares_free_data(list);
+	return rc == ARES_SUCCESS;
+}
+
 static bool
 resolver_ares_new(struct resolver *r, const struct resolver_opts *o, char *err, size_t errlen)
 {
@@ -461,8 +544,8 @@ resolver_ares_new(struct resolver *r, const struct resolver_opts *o, char *err, 
 	 * unset so a truncated UDP answer is retried over TCP. NOCHECKRESP
 	 * hands SERVFAIL, REFUSED and NOTIMP answers to us: c-ares 1.18 would
 	 * otherwise try the next server and, when none is left, report its
-	 * initial ARES_ECONNREFUSED, losing why the query failed. The price
-	 * is no fail-over to another server on those answers.
+	 * initial ARES_ECONNREFUSED, losing why the query failed. Fail-over
+	 * on those answers is the second channel's (resolver_failover_new).
 	 */
 	ao.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_EDNS |
 	    ARES_FLAG_NOCHECKRESP;
@@ -476,7 +559,9 @@ resolver_ares_new(struct resolver *r, const struct resolver_opts *o, char *err, 
 		snprintf(err, errlen, "c-ares: %s", ares_strerror(rc));
 		return false;
 	}
-	return resolver_servers(r, o, err, errlen);
+	if (!resolver_servers(r, o, err, errlen))
+		return false;
+	return resolver_failover_new(r, &ao, err, errlen);
 }
 
 static void
@@ -485,9 +570,15 @@ resolver_destroy(struct resolver *r)
 	struct dns_req *req, *next;
 	size_t i;
 
-	/* c-ares calls back every query with ARES_EDESTRUCTION: dropped. */
+	/*
+	 * c-ares calls back every query with ARES_EDESTRUCTION: dropped. The
+	 * main channel first: its callbacks cannot start fail-over queries
+	 * (EDESTRUCTION drops), and the fail-over channel's go next.
+	 */
 	if (r->channel != NULL)
 		ares_destroy(r->channel);
+	if (r->failover != NULL)
+		ares_destroy(r->failover);
 	while (r->dhead != NULL) {
 		struct dns_inflight *inf = r->dhead;
 
@@ -581,4 +672,5 @@ resolver_get_stats(struct resolver *r, struct resolver_stats *out)
 	out->cache_hits = atomic_load_explicit(&r->st_cache_hits, memory_order_relaxed);
 	out->coalesced = atomic_load_explicit(&r->st_coalesced, memory_order_relaxed);
 	out->budget_refused = atomic_load_explicit(&r->st_budget_refused, memory_order_relaxed);
+	out->failover = atomic_load_explicit(&r->st_failover, memory_order_relaxed);
 }

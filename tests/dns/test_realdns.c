@@ -4,7 +4,8 @@
  * 2.0.192.in-addr.arpa.zone): exact answers for every type, CNAME chains,
  * negative answers with the TTL from the SOA, REFUSED for a zone nsd does
  * not serve, a TXT too big for UDP (TCP fallback), and a port where nothing
- * listens. Usage: test_realdns PORT DEADPORT.
+ * listens, fail-over from a refusing server (a second nsd on PORT2, serving
+ * failover.test only). Usage: test_realdns PORT DEADPORT PORT2.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,22 +98,29 @@ static const struct {
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 static struct resolver *
-new_resolver(const char *server, unsigned cache)
+new_resolvers(const char *const *servers, size_t n, unsigned cache)
 {
 	struct resolver_opts o;
-	const char *servers[1] = { server };
 	struct resolver *r;
 	char err[256];
 
 	memset(&o, 0, sizeof(o));
 	o.servers = servers;
-	o.nservers = 1;
+	o.nservers = n;
 	o.timeout_ms = TIMEOUT_MS;
 	o.cache_entries = cache;
 	r = resolver_new(&o, err, sizeof(err));
 	if (r == NULL)
-		printf("Bail out! resolver_new(%s): %s\n", server, err);
+		printf("Bail out! resolver_new(%s): %s\n", servers[0], err);
 	return r;
+}
+
+static struct resolver *
+new_resolver(const char *server, unsigned cache)
+{
+	const char *servers[1] = { server };
+
+	return new_resolvers(servers, 1, cache);
 }
 
 static void
@@ -231,19 +239,74 @@ test_dead_port(const char *server)
 	resolver_free(&r);
 }
 
+/* One query through a resolver on servers; its result in *res. */
+static void
+ask(const char *const *servers, size_t n, const char *name, struct result *res,
+    struct resolver_stats *st)
+{
+	struct resolver *r = new_resolvers(servers, n, 0);
+	struct dns_set *s;
+
+	if (r == NULL)
+		exit(1);
+	memset(res, 0, sizeof(*res));
+	s = dns_set_new(r, 10, "REALDNS");
+	dns_set_lock(s);
+	dns_query(s, name, DNS_T_A, record_cb, res);
+	dns_set_unlock(s);
+	dns_set_wait(s, dns_now_ms() + 8 * TIMEOUT_MS);
+	resolver_get_stats(r, st);
+	dns_set_free(&s);
+	resolver_free(&r);
+}
+
+/*
+ * A server that refuses (nsd asked about a zone it does not serve) is not
+ * the last word when another is configured; when every one refuses, the
+ * refusal is what we report, not c-ares' "connection refused".
+ */
+static void
+test_failover(const char *main_srv, const char *second)
+{
+	const char *ms[2] = { main_srv, second }, *sm[2] = { second, main_srv };
+	struct resolver_stats st;
+	struct result res;
+
+	ask(ms, 2, "www.failover.test", &res, &st);
+	ok(res.status == DNS_OK && strcmp(res.records, "A 192.0.2.77") == 0,
+	    "first server REFUSED, the second answers: %s %s", dns_status_name(res.status),
+	    res.records);
+	is_int(st.failover, 1, "one query asked again on the fail-over channel");
+	ask(sm, 2, "mx1.realdns.test", &res, &st);
+	ok(res.status == DNS_OK && strcmp(res.records, "A 192.0.2.10") == 0,
+	    "the other order: %s %s", dns_status_name(res.status), res.records);
+	ask(ms, 2, "example.org", &res, &st);
+	ok(res.status == DNS_TEMPFAIL && strcmp(res.why, "REFUSED") == 0,
+	    "both refuse: TEMPFAIL, why REFUSED (%s)", res.why);
+	is_int(st.failover, 1, "both refuse: asked again once");
+	ask(ms, 1, "www.failover.test", &res, &st);
+	ok(res.status == DNS_TEMPFAIL && strcmp(res.why, "REFUSED") == 0 && st.failover == 0,
+	    "one server that refuses: REFUSED, nothing to fail over to (%s)", res.why);
+	ask(ms, 2, "realdns.test", &res, &st);
+	ok(res.status == DNS_OK && st.failover == 0,
+	    "first server answers: no fail-over (%s)", dns_status_name(res.status));
+}
+
 int
 main(int argc, char **argv)
 {
-	char server[64], dead[64];
+	char server[64], dead[64], second[64];
 
-	if (argc != 3) {
-		printf("Bail out! usage: test_realdns PORT DEADPORT\n");
+	if (argc != 4) {
+		printf("Bail out! usage: test_realdns PORT DEADPORT PORT2\n");
 		return 1;
 	}
 	snprintf(server, sizeof(server), "127.0.0.1:%s", argv[1]);
 	snprintf(dead, sizeof(dead), "127.0.0.1:%s", argv[2]);
+	snprintf(second, sizeof(second), "127.0.0.1:%s", argv[3]);
 	test_answers(server);
 	test_tcp_fallback(server);
 	test_dead_port(dead);
+	test_failover(server, second);
 	return tap_done();
 }
