@@ -14,9 +14,9 @@ python3-dkim (an independent sealer) at test time with a fresh key:
     trusted sealer is not the newest (an untrusted hop came after it).
 Sealing (arc_sign_*): our AAR/AMS/AS are inserted above our
 Authentication-Results in that order, the AAR carries our results, and
-python3-dkim's arc_verify accepts the chain (i=1 cv=none; i=2 cv=pass
-after the list); a rejected message is not sealed; a bad key file
-refuses to start.
+two independent verifiers, python3-dkim and Mail::DKIM, accept the chain
+(i=1 cv=none; i=2 cv=pass after the list); a rejected message is not
+sealed; a bad key file refuses to start.
 """
 
 import os
@@ -32,6 +32,7 @@ import mclient as M
 import tap
 
 IP = '192.0.2.10'
+SRC = os.environ.get('top_srcdir', os.path.join(os.path.dirname(__file__), '..', '..'))
 
 
 KEYS = {}
@@ -44,6 +45,17 @@ def seal(msg, domain, ar_results, priv):
                           include_headers=[b'from', b'to', b'subject', b'date'],
                           timestamp=1764000000)
     return b''.join(lines) + msg
+
+
+def mail_dkim(msg, tmp):
+    """Mail::DKIM's ARC verdict on msg (tests/arc/arc_verify.pl), keys from KEYS."""
+    keys = os.path.join(tmp, 'keys.tsv')
+    with open(keys, 'w') as f:
+        for n, txt in KEYS.items():
+            f.write('%s\t%s\n' % (n.decode().rstrip('.'), txt.decode()))
+    p = subprocess.run(['perl', os.path.join(SRC, 'tests', 'arc', 'arc_verify.pl'), keys],
+                       input=msg, capture_output=True)
+    return (p.stdout.decode() + p.stderr.decode()).strip()
 
 
 def original(frm='alice@example.org', subject='list post'):
@@ -187,6 +199,8 @@ def main():
             f.write(out)
         cvr, _, why = dkim.arc_verify(out, dnsfunc=lambda n, timeout=5: KEYS.get(n, b''))
         tap.is_(cvr, b'pass', '%s: python3-dkim verifies our seal (%s)' % (what, why))
+        got = mail_dkim(out, d.tmp)
+        tap.ok(got.split(' ')[0] == 'pass', '%s: Mail::DKIM verifies our seal' % what, got)
     o = send(d, seal(original(), 'lists.example.net', 'dmarc=fail', list_priv))
     tap.ok(o.verdict == 'reject' and not [m for m in o.mods if m.name == 'ARC-Seal'],
            'a rejected message is not sealed', repr(o.mods))

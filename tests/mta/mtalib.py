@@ -423,8 +423,9 @@ def check_sealed(cad, send, sink, what):
     ARC sealing through the MTA (RFC 8617 section 5.1): once arc_sign_* are
     set (SIGHUP reload), the delivered message carries our ARC-Seal,
     ARC-Message-Signature and ARC-Authentication-Results, in that order,
-    directly above our Authentication-Results, and python3-dkim verifies
-    the chain from the delivered bytes. send(data, mail_from, ip, name).
+    directly above our Authentication-Results, and python3-dkim and
+    Mail::DKIM verify the chain from the delivered bytes.
+    send(data, mail_from, ip, name).
     """
     import dkim
     priv, txt = harness.rsa_key()
@@ -454,6 +455,13 @@ def check_sealed(cad, send, sink, what):
     cv, _, why = dkim.arc_verify(got, dnsfunc=lambda n, timeout=5: txt.encode() if n == want
                                  else b'')
     tap.is_(cv, b'pass', '%s: python3-dkim verifies the delivered ARC set (%s)' % (what, why))
+    keys = os.path.join(cad.tmp, 'keys.tsv')
+    with open(keys, 'w') as f:
+        f.write('%s\t%s\n' % (want.decode().rstrip('.'), txt))
+    p = subprocess.run(['perl', os.path.join(SRCDIR, 'tests', 'arc', 'arc_verify.pl'), keys],
+                       input=got, capture_output=True)
+    res = (p.stdout + p.stderr).decode().strip()
+    tap.ok(res.split(' ')[0] == 'pass', '%s: Mail::DKIM verifies the delivered ARC set' % what, res)
 
 
 def check_qid(cad, reply, pattern, what):
