@@ -11,7 +11,9 @@ python3-dkim (an independent sealer) at test time with a fresh key:
     spf=pass vouches too, p=quarantine becomes action=none;
   - no vouching when the AAR records no aligned pass, when its dmarc=pass
     is for another From domain, when the chain is broken, or when the
-    trusted sealer is not the newest (an untrusted hop came after it).
+    trusted sealer is not the newest (an untrusted hop came after it);
+  - a chain sealed by Mail::DKIM (a second independent sealer) passes,
+    alone and under python3-dkim's second set.
 Sealing (arc_sign_*): our AAR/AMS/AS are inserted above our
 Authentication-Results in that order, the AAR carries our results, and
 two independent verifiers, python3-dkim and Mail::DKIM, accept the chain
@@ -56,6 +58,16 @@ def mail_dkim(msg, tmp):
     p = subprocess.run(['perl', os.path.join(SRC, 'tests', 'arc', 'arc_verify.pl'), keys],
                        input=msg, capture_output=True)
     return (p.stdout.decode() + p.stderr.decode()).strip()
+
+
+def perl_seal(msg, domain, ar_results, keyfile):
+    """The same as seal(), by Mail::DKIM's ARC signer (tests/arc/arc_sign.pl)."""
+    msg = ('Authentication-Results: %s; %s\r\n' % (domain, ar_results)).encode() + msg
+    p = subprocess.run(['perl', os.path.join(SRC, 'tests', 'arc', 'arc_sign.pl'), keyfile,
+                        domain, 'arc', '1764000000'], input=msg, capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError('arc_sign.pl: %s' % p.stderr.decode())
+    return p.stdout
 
 
 def original(frm='alice@example.org', subject='list post'):
@@ -151,8 +163,22 @@ def main():
            o.verdict == 'reject', 'body changed after the trusted seal: arc=fail, no vouching',
            repr(t))
 
-    # The trusted list sealed i=1, an untrusted forwarder i=2: not taken.
+    # Chains sealed by Mail::DKIM, alone and under python3-dkim's second set.
+    list_pem = os.path.join(d.tmp, 'list.pem')
+    with open(list_pem, 'wb') as f:
+        f.write(list_priv)
+    by_perl = perl_seal(original(), 'lists.example.net', PASS_AAR, list_pem)
+    o = send(d, by_perl)
+    tap.is_(tail(ar_of(o)), ['dmarc=fail action=oreject header.from=example.org', ARC1,
+                             'compauth=pass (trusted ARC sealer lists.example.net) reason=130'],
+            'sealed by Mail::DKIM: the chain passes, the trusted sealer vouches')
     KEYS[b'arc._domainkey.fwd.example.'] = fwd_txt.encode()
+    o = send(d, seal(by_perl, 'fwd.example', 'arc=pass', fwd_priv))
+    t = tail(ar_of(o)) or ['', '']
+    tap.is_(t[1], 'arc=pass (chain of 2 verified) smtp.remote-ip=%s arc.oldest-pass=0' % IP,
+            'Mail::DKIM at i=1, python3-dkim at i=2: chain of 2 passes, oldest-pass 0')
+
+    # The trusted list sealed i=1, an untrusted forwarder i=2: not taken.
     twice = seal(sealed, 'fwd.example', 'arc=pass', fwd_priv)
     o = send(d, twice)
     t = tail(ar_of(o)) or ['', '', '']
