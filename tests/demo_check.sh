@@ -6,11 +6,7 @@ set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 build=${top_builddir:-$src/build}
 out=$(bash "$src/tests/demo.sh" "$build" 2>&1)
-n=0 failed=0
-ok() { # status, description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=1; fi
-}
+. "$src/tests/tap.sh"
 got=$(printf '%s\n' "$out" | grep -o '^	compauth=[a-z]*\( ([^)]*)\)\? reason=[0-9]*' | tr -d '\t' | tr '\n' '|')
 want='compauth=pass reason=100|compauth=pass reason=100|compauth=fail reason=000|compauth=fail reason=001|compauth=fail reason=001|compauth=pass reason=100|compauth=pass reason=109|compauth=fail reason=001|compauth=pass (trusted ARC sealer lists.demo.example) reason=130|'
 [ "$got" = "$want" ]
@@ -20,6 +16,6 @@ printf '%s\n' "$out" | grep -q '^=== 2-forged.eml .*: reject, SMTP reply "550 5.
 ok $? "demo: the contoso.example forgery is rejected with our reply"
 printf '%s\n' "$out" | grep -q 'DEMO0009: DMARC failure of fabrikam.example vouched for by trusted ARC sealer lists.demo.example (i=1, dmarc=pass)$'
 ok $? "demo: the log names the ARC sealer that vouched for the list post"
-[ "$failed" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /' | tail -60
+[ "$tap_failed" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /' | tail -60
 echo "1..$n"
-exit $failed
+exit $tap_failed

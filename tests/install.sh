@@ -10,16 +10,7 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${top_builddir:-$srcdir}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-ok() {	# ok STATUS DESCRIPTION [DETAIL-FILE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -n 30
-	fi
-}
+. "$srcdir/tests/tap.sh"
 
 if [ ! -f "$builddir/Makefile" ] || [ ! -x "$builddir/compauthd" ]; then
 	echo "1..0 # SKIP no configured and built tree at $builddir"

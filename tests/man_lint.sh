@@ -4,16 +4,7 @@
 # warnings from groff -ww.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-n=0
-ok() {	# ok STATUS DESCRIPTION [DETAIL-FILE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -n 30
-	fi
-}
+. "$srcdir/tests/tap.sh"
 if ! command -v mandoc > /dev/null; then
 	echo "1..0 # SKIP mandoc is not installed (Debian package mandoc)"
 	exit 0

@@ -9,16 +9,7 @@ set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${top_builddir:-$srcdir}
 bin=${COMPAUTHD:-$builddir/compauthd}
-n=0
-ok() {	# ok STATUS DESCRIPTION [DETAIL-FILE]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -n 30
-	fi
-}
+. "$srcdir/tests/tap.sh"
 
 if ! command -v systemd-analyze > /dev/null; then
 	echo "1..0 # SKIP systemd-analyze is not installed (Debian package systemd)"

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "dnstest.h"
 #include "arena.h"
 #include "resolver.h"
 #include "spf.h"
@@ -61,22 +62,6 @@ static const char zone_text[] =
 
 static char zone_path[256];
 
-static struct resolver *
-start_resolver(unsigned delay_ms)
-{
-	struct resolver_opts o;
-	char err[256];
-	struct resolver *r;
-
-	memset(&o, 0, sizeof(o));
-	o.zone_file = zone_path;
-	o.zone_delay_ms = delay_ms;
-	o.timeout_ms = 2000;
-	r = resolver_new(&o, err, sizeof(err));
-	if (r == NULL)
-		printf("# resolver_new: %s\n", err);
-	return r;
-}
 
 struct run {
 	struct spf_result r;
@@ -211,7 +196,7 @@ test_limits(struct resolver *res)
 static void
 test_deadline(void)
 {
-	struct resolver *res = start_resolver(300);
+	struct resolver *res = dnstest_resolver(zone_path, 300);
 	struct arena *a = arena_new();
 	struct spf_opts o = { 0 };
 	struct dns_set *set;
@@ -259,7 +244,7 @@ static void
 test_parallel(void)
 {
 	const unsigned delay = 150;
-	struct resolver *res = start_resolver(delay);
+	struct resolver *res = dnstest_resolver(zone_path, delay);
 	struct arena *a = arena_new();
 	struct run p, s;
 
@@ -288,18 +273,10 @@ int
 main(void)
 {
 	struct resolver *res;
-	const char *tmp = getenv("TMPDIR");
-	FILE *f;
-	int fd;
 
-	snprintf(zone_path, sizeof(zone_path), "%s/spf_engine.XXXXXX", tmp ? tmp : "/tmp");
-	if ((fd = mkstemp(zone_path)) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		perror("zone");
+	if (dnstest_zone_write(zone_path, sizeof(zone_path), "spf_engine", zone_text) != 0)
 		return 1;
-	}
-	fputs(zone_text, f);
-	fclose(f);
-	res = start_resolver(0);
+	res = dnstest_resolver(zone_path, 0);
 	if (res == NULL) {
 		ok(0, "resolver on the zone backend");
 	} else {

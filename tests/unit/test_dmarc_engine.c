@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "dnstest.h"
 #include "arena.h"
 #include "resolver.h"
 #include "dmarc.h"
@@ -55,22 +56,6 @@ static const char zone_text[] =
 
 static char zone_path[256];
 
-static struct resolver *
-start_resolver(unsigned delay_ms)
-{
-	struct resolver_opts o;
-	char err[256];
-	struct resolver *r;
-
-	memset(&o, 0, sizeof(o));
-	o.zone_file = zone_path;
-	o.zone_delay_ms = delay_ms;
-	o.timeout_ms = 2000;
-	r = resolver_new(&o, err, sizeof(err));
-	if (r == NULL)
-		printf("# resolver_new: %s\n", err);
-	return r;
-}
 
 static unsigned
 sample_fixed(void *arg)
@@ -269,7 +254,7 @@ run(struct resolver *res, const struct row *w)
 static void
 test_parallel(void)
 {
-	struct resolver *res = start_resolver(150);
+	struct resolver *res = dnstest_resolver(zone_path, 150);
 	struct arena *a = arena_new();
 	struct dns_set *set;
 	struct dmarc_check *c;
@@ -451,19 +436,11 @@ int
 main(void)
 {
 	struct resolver *res;
-	const char *tmp = getenv("TMPDIR");
-	FILE *f;
-	int fd;
 	size_t i;
 
-	snprintf(zone_path, sizeof(zone_path), "%s/dmarc_engine.XXXXXX", tmp ? tmp : "/tmp");
-	if ((fd = mkstemp(zone_path)) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		perror("zone");
+	if (dnstest_zone_write(zone_path, sizeof(zone_path), "dmarc_engine", zone_text) != 0)
 		return 1;
-	}
-	fputs(zone_text, f);
-	fclose(f);
-	res = start_resolver(0);
+	res = dnstest_resolver(zone_path, 0);
 	if (res == NULL) {
 		ok(0, "resolver on the zone backend");
 	} else {

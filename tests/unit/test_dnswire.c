@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../tap.h"
+#include "../dnstest.h"
 #include "dnswire.h"
 
 #define QR 0x8000
@@ -753,13 +754,7 @@ static const struct {
 static void
 format_records(const struct dns_rrset *rs, char *buf, size_t len)
 {
-	char one[512];
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < rs->n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "; " : "",
-		    dns_rr_format(&rs->rr[i], one, sizeof(one)));
+	dnstest_format(rs->rr, rs->n, buf, len);
 }
 
 static void

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "../dnstest.h"
 #include "dnscache.h"
 #include "dnswire.h"
 #include "resolver.h"
@@ -57,18 +58,13 @@ static void
 record_cb(void *arg, const struct dns_answer *ans)
 {
 	struct result *r = arg;
-	char one[512];
-	size_t o = 0;
 
 	r->calls++;
 	r->status = ans->status;
 	snprintf(r->why, sizeof(r->why), "%s", ans->why ? ans->why : "");
 	r->ttl = ans->ttl;
 	r->n = ans->n;
-	r->records[0] = '\0';
-	for (size_t i = 0; i < ans->n && o < sizeof(r->records); i++)
-		o += (size_t)snprintf(r->records + o, sizeof(r->records) - o, "%s%s", i ? "; " : "",
-		    dns_rr_format(&ans->rr[i], one, sizeof(one)));
+	dnstest_format(ans->rr, ans->n, r->records, sizeof(r->records));
 	r->on_caller_thread = pthread_equal(pthread_self(), main_thread);
 }
 

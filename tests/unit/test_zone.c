@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../tap.h"
+#include "../dnstest.h"
 #include "zone.h"
 
 static const char zone_text[] =
@@ -164,13 +165,7 @@ static const struct {
 static void
 format_records(const struct dns_rrset *rs, char *buf, size_t len)
 {
-	char one[512];
-	size_t o = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < rs->n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? "; " : "",
-		    dns_rr_format(&rs->rr[i], one, sizeof(one)));
+	dnstest_format(rs->rr, rs->n, buf, len);
 }
 
 static void
