@@ -43,6 +43,7 @@ struct dkimkey {
 	int checked;
 	const char *bad;                /* our objection to the record, or NULL */
 	const char *k;                  /* "rsa" (also when k= is absent) or "ed25519" */
+	const char *p;                  /* p= without white space */
 	int h_sha256, h_sha1;           /* h= absent, or naming the hash */
 	int s_email;                    /* s= absent, or naming email or '*' */
 	int t_s;                        /* t= has the s flag */

@@ -173,7 +173,7 @@ dkimkey_check(struct dkimkey *k)
 {
 	struct arena *a = k->owner->a;
 	struct taglist tl;
-	const struct taglist_tag *t;
+	const struct taglist_tag *t, *pt = NULL;
 	const char *why;
 
 	if (k->checked)
@@ -193,9 +193,9 @@ dkimkey_check(struct dkimkey *k)
 		k->bad = "key record version is not DKIM1";
 	else if (t != NULL && t != &tl.tag[0])
 		k->bad = "key record v= is not the first tag";
-	else if ((t = taglist_get(&tl, "p")) == NULL)
+	else if ((pt = taglist_get(&tl, "p")) == NULL)
 		k->bad = "key record has no p= tag";
-	else if (t->value_len == 0)
+	else if (pt->value_len == 0)
 		k->bad = "key revoked";
 	else if ((t = taglist_get(&tl, "k")) != NULL &&
 	    !dkimkey_value_ci(t, "rsa") && !dkimkey_value_ci(t, "ed25519"))
@@ -211,6 +211,8 @@ dkimkey_check(struct dkimkey *k)
 		k->s_email = dkimkey_list_has(t, "email") || dkimkey_list_has(t, "*");
 	if ((t = taglist_get(&tl, "t")) != NULL)
 		k->t_s = dkimkey_list_has(t, "s");
+	if (k->bad == NULL)
+		k->p = taglist_value_nows(a, pt);
 	return k->bad == NULL ? 0 : -1;
 }
 
@@ -218,9 +220,6 @@ EVP_PKEY *
 dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena *a,
     const char **why)
 {
-	struct taglist tl;
-	const struct taglist_tag *t;
-	const char *tw;
 	unsigned char *der;
 	const unsigned char *dp;
 	size_t derlen = 0;
@@ -234,9 +233,7 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 		*why = "key type does not match a=";
 		return NULL;
 	}
-	(void)taglist_parse(&tl, k->txt, k->txtlen, &tw);      /* parsed once already */
-	t = taglist_get(&tl, "p");
-	if ((der = base64_decode(a, taglist_value_nows(a, t), 8192, &derlen)) == NULL) {
+	if ((der = base64_decode(a, k->p, 8192, &derlen)) == NULL) {
 		*why = "key p= is not base64";
 		return NULL;
 	}
