@@ -90,9 +90,16 @@ struct dns_set *dns_set_new(struct resolver *r, unsigned budget, const char *qid
 void dns_set_lock(struct dns_set *s);
 void dns_set_unlock(struct dns_set *s);
 /*
- * Queue a query (set locked). Returns 0, or -1 when the budget is spent or
- * the name is not a valid domain name; cb is then not called.
+ * Queue a query (set locked). Returns DNS_Q_SENT, or why not (cb is then
+ * not called): a name that cannot exist in DNS has no records, a spent
+ * budget is the asking check's own limit; neither is a temporary failure.
  */
+enum {
+	DNS_Q_SENT = 0,
+	DNS_Q_REFUSED = -1,     /* set cancelled, no callback, type not askable */
+	DNS_Q_BADNAME = -2,     /* not a domain name (RFC 1035 lengths, bytes) */
+	DNS_Q_BUDGET = -3,      /* the set's query budget is spent */
+};
 int dns_query(struct dns_set *s, const char *name, enum dns_type type, dns_cb cb, void *arg);
 /* Queries whose callback has not yet run (set locked). */
 unsigned dns_set_pending(const struct dns_set *s);

@@ -44,6 +44,12 @@
 #include "resolver.h"
 
 #define SPF_PREFETCH_MAX 16
+/*
+ * The query budget of a set that holds one check alone: the in-order
+ * worst case plus every prefetch, so the limits that decide the result
+ * are RFC 7208's own and never the budget.
+ */
+#define SPF_DNS_BUDGET (125 + SPF_PREFETCH_MAX)
 
 enum spf_res {
 	SPF_NONE = 0,

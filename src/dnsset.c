@@ -195,7 +195,7 @@ dns_query(struct dns_set *s, const char *name, enum dns_type type, dns_cb cb, vo
 	struct dns_req *req;
 
 	if (atomic_load(&s->cancelled) || cb == NULL || !dns_query_type_ok(type))
-		return -1;
+		return DNS_Q_REFUSED;
 	req = malloc(sizeof(*req));
 	if (req == NULL) {
 		fputs("compauthd: out of memory\n", stderr);
@@ -209,14 +209,14 @@ dns_query(struct dns_set *s, const char *name, enum dns_type type, dns_cb cb, vo
 			    dns_set_printable(name, shown, sizeof(shown)));
 		}
 		free(req);
-		return -1;
+		return DNS_Q_BADNAME;
 	}
 	if (s->used >= s->budget) {
 		resolver_note_budget_refused(s->r);
 		log_debug(set_qid(s), "dns %s/%s: query budget of %u spent", req->name,
 		    dns_type_name(type), s->budget);
 		free(req);
-		return -1;
+		return DNS_Q_BUDGET;
 	}
 	s->used++;
 	s->pending++;
@@ -228,7 +228,7 @@ dns_query(struct dns_set *s, const char *name, enum dns_type type, dns_cb cb, vo
 	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
 
 	resolver_submit(s->r, req);
-	return 0;
+	return DNS_Q_SENT;
 }
 
 /* ---- delivery (resolver thread) -------------------------------------- */

@@ -230,11 +230,11 @@ test_refusals(void)
 
 	memset(res, 0, sizeof(res));
 	dns_set_lock(s);
-	is_int(dns_query(s, "a..example.com", DNS_T_A, record_cb, &res[0]), -1, "invalid name refused");
+	is_int(dns_query(s, "a..example.com", DNS_T_A, record_cb, &res[0]), DNS_Q_BADNAME, "invalid name refused");
 	is_int(dns_query(s, "example.com", DNS_T_SOA, record_cb, &res[0]), -1, "SOA is not a query type");
 	is_int(dns_query(s, "example.com", DNS_T_A, record_cb, &res[0]), 0, "budget 1 of 2");
 	is_int(dns_query(s, "example.com", DNS_T_A, record_cb, &res[1]), 0, "budget 2 of 2");
-	is_int(dns_query(s, "example.com", DNS_T_MX, record_cb, &res[2]), -1, "budget spent: refused");
+	is_int(dns_query(s, "example.com", DNS_T_MX, record_cb, &res[2]), DNS_Q_BUDGET, "budget spent: refused");
 	is_int(dns_set_sent(s), 2, "refused queries are not in the sent log");
 	dns_set_unlock(s);
 	is_int(dns_set_wait(s, dns_now_ms() + 5000), 0, "accepted ones answered");
@@ -251,7 +251,7 @@ test_refusals(void)
 	s = dns_set_new(r, 1, NULL);
 	dns_set_lock(s);
 	is_int(dns_query(s, "example.com", DNS_T_A, record_cb, &res[3]), 0, "cached answer takes budget");
-	is_int(dns_query(s, "example.com", DNS_T_A, record_cb, &res[3]), -1, "and the next is refused");
+	is_int(dns_query(s, "example.com", DNS_T_A, record_cb, &res[3]), DNS_Q_BUDGET, "and the next is refused");
 	dns_set_unlock(s);
 	dns_set_wait(s, dns_now_ms() + 5000);
 	dns_set_free(&s);
