@@ -44,6 +44,12 @@
 
 /* RFC 9989 §4.10: a tree walk makes at most this many queries. */
 #define DMARC_WALK_MAX 8
+/*
+ * The longest author domain discovery walks. Names longer than DNS
+ * allows are walked (they have no record; their parents may); beyond
+ * this the author domain is no domain name at all (permerror).
+ */
+#define DMARC_DOMAIN_MAX 1024
 
 enum dmarc_mode {
 	DMARC_RFC9989 = 0,              /* tree walk, psd=, np=, t=; pct= ignored */
@@ -239,6 +245,11 @@ struct dmarc_check *dmarc_start(struct arena *a, struct dns_set *set,
  * Organizational Domain is taken to share it. RFC 7489 mode: nothing.
  */
 #define DMARC_IDENT_MAX 4
+/*
+ * The most queries one check sends (walk, existence, identifiers): a set
+ * of its own with this budget per check is never refused for budget.
+ */
+#define DMARC_DNS_BUDGET (DMARC_WALK_MAX + 3 + DMARC_IDENT_MAX * DMARC_WALK_MAX)
 void dmarc_add_identifier(struct dmarc_check *c, const char *domain);
 /* Has every answer discovery needs arrived? (Set locked.) */
 bool dmarc_done(const struct dmarc_check *c);

@@ -21,6 +21,7 @@ enum lk_state {
 	LK_MULTI,                       /* several DMARC records: none (§6.6.3) */
 	LK_REC,                         /* exactly one valid record */
 	LK_INVALID,                     /* exactly one, unusable (RFC 7489) */
+	LK_REFUSED,                     /* not sent: the set's budget is spent */
 };
 
 struct lookup {
@@ -145,20 +146,43 @@ dmarc_send(struct dmarc_check *c, int idx, const char *name, enum dns_type t)
 
 	q->c = c;
 	q->idx = idx;
-	if (dns_query(c->set, name, t, dmarc_txt_cb, q) == 0) {
+	switch (dns_query(c->set, name, t, dmarc_txt_cb, q)) {
+	case DNS_Q_SENT:
 		c->pending++;
 		return;
-	}
-	if (idx >= 0) {
-		c->lk[idx].st = LK_TEMP;
-		c->lk[idx].why = "query not sent (budget spent or bad name)";
-	} else {
-		c->exist[-idx - 1] = DNS_TEMPFAIL;
-		c->exist_done[-idx - 1] = true;
+	case DNS_Q_BADNAME:
+		/* Longer than DNS allows: no such name, so the walk goes on upwards. */
+		if (idx >= 0) {
+			c->lk[idx].st = LK_NONE;
+			c->lk[idx].why = "name too long for DNS";
+		} else {
+			c->exist[-idx - 1] = DNS_NXDOMAIN;
+			c->exist_done[-idx - 1] = true;
+		}
+		return;
+	default:
+		/*
+		 * Our own set is sized for the whole discovery, so this is a
+		 * bug or a cancelled set; never a temporary error a sender
+		 * could provoke.
+		 */
+		if (idx >= 0) {
+			c->lk[idx].st = LK_REFUSED;
+			c->lk[idx].why = "query not sent (budget spent)";
+		} else {
+			c->exist[-idx - 1] = DNS_PERMFAIL;
+			c->exist_done[-idx - 1] = true;
+		}
+		return;
 	}
 }
 
-/* LDH-ish labels of 1..63 bytes, 253 in all: what DMARC can look up. */
+/*
+ * LDH-ish labels, none empty: what DMARC can walk. The lengths DNS allows
+ * are not required here: a name too long to exist has no record, and
+ * discovery goes on to the names above it (the author domain is then
+ * nonexistent, np=); DMARC_DOMAIN_MAX only bounds the work.
+ */
 static bool
 domain_ok(const char *d)
 {
@@ -177,10 +201,11 @@ domain_ok(const char *d)
 			continue;
 		}
 		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-		    ch == '_' || (ch >= 'A' && ch <= 'Z')) || ++lab > 63)
+		    ch == '_' || (ch >= 'A' && ch <= 'Z')))
 			return false;
+		lab++;
 	}
-	return n <= 253 && lab > 0;
+	return n <= DMARC_DOMAIN_MAX && lab > 0;
 }
 
 struct dmarc_check *
@@ -321,6 +346,11 @@ discover(struct dmarc_check *c)
 	for (i = 0; i < c->nlk; i++) {
 		const struct lookup *lk = &c->lk[i];
 
+		if (lk->st == LK_REFUSED) {
+			c->out.res = DMARC_RES_PERMERROR;
+			c->out.why = arena_printf(c->a, "_dmarc.%s: %s", lk->name, lk->why);
+			break;
+		}
 		if (lk->st == LK_PENDING || lk->st == LK_TEMP) {
 			c->out.res = DMARC_RES_TEMPERROR;
 			c->out.why = lk->st == LK_PENDING ?
@@ -412,7 +442,7 @@ aligned(const struct dmarc_check *c, const char *id, bool strict)
 	if (!dmarc_domain_within(id, c->out.org))
 		return false;
 	{
-		char low[256];
+		char low[DMARC_DOMAIN_MAX + 1];
 		const char *o;
 		size_t k;
 

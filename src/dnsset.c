@@ -247,6 +247,14 @@ dns_req_deliver(struct dns_req *req, const struct dns_rrset *rs, uint32_t ttl, b
 	struct dns_set *s = req->set;
 	struct dns_answer ans;
 
+	/*
+	 * A cancelled set's owner may hold its lock for long (signature
+	 * mathematics at end of message): never wait for it.
+	 */
+	if (atomic_load(&s->cancelled)) {
+		dns_req_drop(req);
+		return;
+	}
 	memset(&ans, 0, sizeof(ans));
 	ans.status = rs->status;
 	ans.why = rs->why;

@@ -77,6 +77,7 @@ msg_new(struct session *s, const char *qid)
 	m->arena = a;
 	msg_set_qid(m, qid);
 	m->dns = dns_set_new(s->rt->res, m->cfg->dns_query_budget, msg_qid_or_null(m));
+	m->spf_dns = dns_set_new(s->rt->res, SPF_DNS_BUDGET, msg_qid_or_null(m));
 	m->skip_why = s->trusted_why;
 	m->skip_reason = "302";
 	atomic_fetch_add(&msg_live, 1);
@@ -94,27 +95,6 @@ const char *
 msg_qid(const struct msg *m)
 {
 	return m->qid[0] ? m->qid : "NOQUEUE";
-}
-
-/* text with every "%d" replaced by domain ("unknown" when there is none). */
-static const char *
-msg_expand_domain(struct msg *m, const char *text, const char *domain)
-{
-	char buf[1024];
-	size_t o = 0;
-
-	for (; *text && o + 1 < sizeof(buf); text++) {
-		if (text[0] == '%' && text[1] == 'd') {
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", domain ? domain : "unknown");
-			text++;
-			if (o >= sizeof(buf))
-				o = sizeof(buf) - 1;
-		} else {
-			buf[o++] = *text;
-		}
-	}
-	buf[o] = '\0';
-	return arena_strdup(m->arena, buf);
 }
 
 /* "<a@b>" as the MTA passes it → "a@b"; "<>" → "" (the null sender). */
@@ -168,10 +148,10 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 		memset(&o, 0, sizeof(o));
 		o.receiver = m->cfg->authserv_id;
 		/* The queries go out now; end of message only reads the result. */
-		dns_set_lock(m->dns);
-		m->spf = spf_start_mailfrom(m->arena, m->dns, &m->s->ip,
+		dns_set_lock(m->spf_dns);
+		m->spf = spf_start_mailfrom(m->arena, m->spf_dns, &m->s->ip,
 		    m->s->helo ? m->s->helo : "", m->sender, &o, msg_qid_or_null(m));
-		dns_set_unlock(m->dns);
+		dns_set_unlock(m->spf_dns);
 	}
 }
 
@@ -202,7 +182,6 @@ msg_note_ar(struct msg *m, const char *value)
 void
 msg_header(struct msg *m, const char *name, const char *value)
 {
-	struct msg_header *h;
 	const char *raw = name;
 	size_t nlen, vlen;
 
@@ -218,20 +197,13 @@ msg_header(struct msg *m, const char *name, const char *value)
 	if (name[nlen] != '\0')
 		name = arena_strndup(m->arena, name, nlen);
 	vlen = strlen(value);
-	/* Forged results are removed however many headers came before them. */
+	/* Forged results are removed, and every From counts, however many headers came before. */
 	if (strcasecmp(name, AR_FIELD) == 0)
 		msg_note_ar(m, value);
+	if (strcasecmp(name, "From") == 0)
+		msg_note_from(m, value, vlen);
 	if (m->oversize)
 		return;
-	if (m->dkim != NULL && m->nheaders + 1 <= m->cfg->max_headers &&
-	    m->header_bytes + nlen + vlen <= m->cfg->max_header_bytes) {
-		/* A DKIM-Signature's key query goes out inside this call. */
-		dns_set_lock(m->dns);
-		dkimv_header(m->dkim, raw, value);
-		if (m->arc != NULL)
-			arc_header(m->arc, raw, value);
-		dns_set_unlock(m->dns);
-	}
 	if (m->nheaders + 1 > m->cfg->max_headers ||
 	    m->header_bytes + nlen + vlen > m->cfg->max_header_bytes) {
 		m->oversize = 1;
@@ -239,49 +211,16 @@ msg_header(struct msg *m, const char *name, const char *value)
 		    "later headers are not examined", m->cfg->max_headers, m->cfg->max_header_bytes);
 		return;
 	}
-	h = arena_alloc(m->arena, sizeof(*h));
-	h->name = arena_strndup(m->arena, name, nlen);
-	h->value = arena_strndup(m->arena, value, vlen);
-	if (m->hdr_tail)
-		m->hdr_tail->next = h;
-	else
-		m->hdr_head = h;
-	m->hdr_tail = h;
+	if (m->dkim != NULL) {
+		/* A DKIM-Signature's key query goes out inside this call. */
+		dns_set_lock(m->dns);
+		dkimv_header(m->dkim, raw, value);
+		if (m->arc != NULL)
+			arc_header(m->arc, raw, value);
+		dns_set_unlock(m->dns);
+	}
 	m->nheaders++;
 	m->header_bytes += nlen + vlen;
-}
-
-/* The author domain (RFC 7489 §6.6.1) and its policy lookups, all at once. */
-static void
-msg_start_dmarc(struct msg *m)
-{
-	const char *values[16];
-	struct msg_header *h;
-	size_t n = 0, total = 0;
-
-	for (h = m->hdr_head; h != NULL; h = h->next) {
-		if (strcasecmp(h->name, "From") != 0)
-			continue;
-		if (n < sizeof(values) / sizeof(values[0]))
-			values[n++] = h->value;
-		total++;
-	}
-	/* More From fields than we keep still means "several From fields". */
-	m->author = author_domain(m->arena, values, n, &m->author_domain, &m->author_why);
-	if (total > n)
-		m->author = AUTHOR_MULTIPLE_FIELDS;
-	if (m->author != AUTHOR_OK) {
-		log_info(msg_qid_or_null(m), "DMARC not evaluated: From header: %s%s%s",
-		    author_status_name(m->author), m->author_why ? ": " : "",
-		    m->author_why ? m->author_why : "");
-		return;
-	}
-	dns_set_lock(m->dns);
-	m->dmarc = dmarc_start(m->arena, m->dns, m->author_domain,
-	    (enum dmarc_mode)m->cfg->dmarc_mode, msg_qid_or_null(m));
-	if (m->sender != NULL && strchr(m->sender, '@') != NULL)
-		dmarc_add_identifier(m->dmarc, strrchr(m->sender, '@') + 1);
-	dns_set_unlock(m->dns);
 }
 
 void
@@ -291,7 +230,7 @@ msg_eoh(struct msg *m)
 		dkimv_eoh(m->dkim);
 	if (m->arc != NULL && !m->oversize)
 		arc_eoh(m->arc);
-	if (m->skip_why == NULL && m->dmarc == NULL)
+	if (m->skip_why == NULL && !m->dmarc_started)
 		msg_start_dmarc(m);
 }
 
@@ -302,73 +241,6 @@ msg_body(struct msg *m, const unsigned char *data, size_t len)
 		dkimv_body(m->dkim, data, len);
 	if (m->arc != NULL && !m->oversize)
 		arc_body(m->arc, data, len);
-}
-
-/* dmarc_override's policy for the author domain ("none" ...), or NULL. */
-static const char *
-msg_override(const struct msg *m, const char *domain)
-{
-	const struct str_list *l = &m->cfg->dmarc_override;
-	size_t i;
-
-	for (i = 0; domain != NULL && i < l->n; i++) {
-		const char *eq = strchr(l->v[i], '=');
-		char dom[256];
-
-		if (eq == NULL || (size_t)(eq - l->v[i]) >= sizeof(dom))
-			continue;
-		memcpy(dom, l->v[i], (size_t)(eq - l->v[i]));
-		dom[eq - l->v[i]] = '\0';
-		if (dmarc_domain_within(domain, dom))
-			return eq + 1;
-	}
-	return NULL;
-}
-
-/* What the DMARC result asks of the MTA, within dmarc_enforce. */
-static void
-msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *v)
-{
-	const struct config *cfg = m->cfg;
-	int reject = 0, quarantine = 0;
-	const char *local;
-
-	if (cfg->dmarc_enforce == 0 || v->reason == 401 || v->result == COMPAUTH_PASS)
-		return;
-	if (dr->result == DMARC_RES_FAIL) {
-		reject = dr->action == DMARC_ACT_REJECT;
-		quarantine = dr->action == DMARC_ACT_QUARANTINE || dr->action == DMARC_ACT_PCT_REJECT;
-		if ((local = msg_override(m, dr->header_from)) != NULL) {
-			reject = strcmp(local, "reject") == 0;
-			quarantine = strcmp(local, "quarantine") == 0;
-			log_info(msg_qid_or_null(m), "DMARC failure of %s: local policy %s instead of the published one",
-			    dr->header_from, local);
-		}
-	} else if (dr->result == DMARC_RES_PERMERROR && m->dmarc == NULL && cfg->reject_bad_from) {
-		reject = 1;
-	}
-	if (reject && cfg->dmarc_enforce == 1) {
-		reject = 0;
-		quarantine = 1;
-	}
-	if (reject) {
-		char rcode[4], xcode[16];
-		const char *text;
-
-		/* "550 5.7.1 text": the check in config.c vouches for the shape. */
-		snprintf(rcode, sizeof(rcode), "%.3s", cfg->dmarc_reject_reply);
-		snprintf(xcode, sizeof(xcode), "%.*s",
-		    (int)strcspn(cfg->dmarc_reject_reply + 4, " "), cfg->dmarc_reject_reply + 4);
-		text = cfg->dmarc_reject_reply + 4 + strlen(xcode) + 1;
-		m->out.action = MSG_REJECT;
-		m->out.rcode = arena_strdup(m->arena, rcode);
-		m->out.xcode = arena_strdup(m->arena, xcode);
-		m->out.text = msg_expand_domain(m, text, dr->header_from);
-	} else if (quarantine) {
-		m->out.action = MSG_QUARANTINE;
-		m->out.quarantine_reason = arena_printf(m->arena, "DMARC policy %s for %s",
-		    dmarc_policy_name(dr->effective), dr->header_from ? dr->header_from : "unknown");
-	}
 }
 
 static void
@@ -461,7 +333,7 @@ msg_eom(struct msg *m)
 	unsigned *desc;
 	size_t i;
 
-	memset(&mr, 0, sizeof(mr));
+	msg_results_init(m, &mr);
 	memset(&m->out, 0, sizeof(m->out));
 	m->out.action = MSG_ACCEPT;
 
@@ -474,6 +346,19 @@ msg_eom(struct msg *m)
 		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
 		dns_set_wait(m->s->dns, deadline);
 		dns_set_wait(m->dns, deadline);
+		dns_set_wait(m->spf_dns, deadline);
+		if (m->dmarc_dns != NULL)
+			dns_set_wait(m->dmarc_dns, deadline);
+		/*
+		 * Whatever has not arrived now never counts. Cancelled sets take
+		 * no callbacks, so what follows (signature mathematics above
+		 * all) runs without a lock the resolver thread could wait for
+		 * while it has other messages' answers to deliver.
+		 */
+		dns_set_cancel(m->dns);
+		dns_set_cancel(m->spf_dns);
+		dns_set_cancel(m->dmarc_dns);
+		m->dns_closed = 1;
 		msg_add_spf(m, &mr);
 		msg_add_iprev(m, &mr);
 		msg_add_dkim(m, &mr);
@@ -489,12 +374,12 @@ msg_eom(struct msg *m)
 			    "Temporary DNS failure while authenticating the message, try again later");
 	} else {
 		/* Not checked: say so, in the same header, so nobody guesses. */
-		struct ar_result *r = &mr.r[0];
+		struct ar_result *r = msg_result_slot(&mr, 0, NULL);
 
 		r->method = "compauth";
 		r->result = "none";
 		r->reason = m->skip_reason;
-		mr.n = 1;
+		msg_result_commit(&mr);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 	}
 	if (m->oversize && cfg->on_oversize == ON_DNS_ERROR_TEMPFAIL)
@@ -527,18 +412,17 @@ msg_free(struct msg **mp)
 	*mp = NULL;
 	/* A check must see its set cancelled before it lets go of its memory. */
 	dns_set_cancel(m->dns);
+	dns_set_cancel(m->spf_dns);
+	dns_set_cancel(m->dmarc_dns);
+	m->dns_closed = 1;
 	msg_spf_finish(m);
 	dkimv_free(&m->dkim);
 	arc_free(&m->arc);
-	if (m->dmarc != NULL && !m->dmarc_evaluated) {
-		struct dmarc_result dr;
-		struct dmarc_inputs in;
-
-		/* Ends discovery and frees its working memory (dmarc.h). */
-		memset(&in, 0, sizeof(in));
-		dmarc_eval(m->dmarc, &in, &dr);
-	}
+	/* Ends discovery and frees its working memory (dmarc.h). */
+	msg_dmarc_release(m);
 	dns_set_free(&m->dns);
+	dns_set_free(&m->spf_dns);
+	dns_set_free(&m->dmarc_dns);
 	a = m->arena;
 	arena_free(&a);
 	atomic_fetch_sub(&msg_live, 1);

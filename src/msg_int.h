@@ -11,6 +11,7 @@
 
 #include "arc.h"
 #include "arc_trust.h"
+#include "author.h"
 #include "authres.h"
 #include "dkimv.h"
 #include "dmarc.h"
@@ -34,25 +35,40 @@ struct session {
 	struct iprev *iprev;
 };
 
-struct msg_header {
-	struct msg_header *next;
-	const char *name;
-	const char *value;
-};
+/*
+ * From fields are kept wherever they stand, also past the header limits
+ * (a second From hidden behind 1000 padding fields must still count), up
+ * to these bounds; beyond them the author cannot be read in full and the
+ * message is treated as the strictest reading allows (msg_dmarc.c).
+ */
+#define MSG_FROM_KEEP 16
+#define MSG_FROM_BYTES (256u * 1024)
 
 struct msg {
 	struct session *s;
 	const struct config *cfg;
 	struct arena *arena;
-	struct dns_set *dns;
+	/*
+	 * One DNS set per kind of lookup, each with its own budget, so that
+	 * names a sender chooses (signing keys in its headers, its own SPF
+	 * records) can never spend the queries the verdict depends on.
+	 */
+	struct dns_set *dns;            /* DKIM and ARC keys: dns_query_budget */
+	struct dns_set *spf_dns;        /* SPF: SPF_DNS_BUDGET, RFC 7208's limits decide */
+	struct dns_set *dmarc_dns;      /* DMARC discovery: sized for its walks */
+	int dns_closed;                 /* sets cancelled at end of message: no lock needed */
 	char qid[64];
 	const char *sender;
 	const char *skip_why;           /* non-NULL: not checked (auth, trusted) */
 	const char *skip_reason;        /* its compauth reason: "301" or "302" */
-	struct msg_header *hdr_head, *hdr_tail;
 	unsigned nheaders;
 	size_t header_bytes;
 	int oversize;
+	const char *from_values[MSG_FROM_KEEP];
+	size_t nfrom;                   /* kept */
+	size_t nfrom_seen;              /* every From field, kept or not */
+	size_t from_bytes;
+	int from_overflow;              /* a From field we could not keep */
 	unsigned ar_seen;
 	unsigned *ar_delete;
 	size_t ndelete, delete_cap;
@@ -63,10 +79,12 @@ struct msg {
 	struct arc_results arc_res;
 	size_t ndkim_pass;              /* d= of each passing signature, for DMARC */
 	const char **dkim_pass;
-	struct dmarc_check *dmarc;      /* started at end of headers */
-	enum author_status author;      /* of the From header(s) */
-	const char *author_why;
-	const char *author_domain;
+	struct author_set authors;      /* every author domain of the From fields */
+	struct dmarc_check *dmarc[AUTHOR_EVAL_MAX]; /* one per author domain, from end of headers */
+	size_t ndmarc;
+	int dmarc_started;
+	enum author_status author;      /* of the From header(s), strictly read */
+	const char *author_domain;      /* set when exactly one was evaluated */
 	int dmarc_evaluated;
 	struct dmarc_report_row dmarc_row;  /* what aggregate reports will store */
 	struct spf_check *spf;          /* MAIL FROM identity, started at MAIL FROM */
@@ -75,15 +93,34 @@ struct msg {
 	struct msg_outcome out;
 };
 
-/* Results of the checks, in header order, collected at end of message. */
-#define MSG_MAX_RESULTS 24
+/*
+ * Results of the checks, in header order, collected at end of message:
+ * one per DKIM signature plus one each for the other methods. Sized at
+ * end of message from max_dkim_signatures; msg_result_slot() keeps room
+ * for the entries that must always be written (dmarc, arc, compauth).
+ */
+#define MSG_RESULT_PROPS 4
+#define MSG_RESULTS_FIXED 8             /* spf iprev dmarc arc compauth, and spare */
 
 struct msg_results {
-	struct ar_result r[MSG_MAX_RESULTS];
-	struct ar_prop p[MSG_MAX_RESULTS][4];
-	size_t n;
+	struct ar_result *r;
+	struct ar_prop (*p)[MSG_RESULT_PROPS];
+	size_t n, cap;
 	int temperror;
 };
+
+void msg_results_init(struct msg *m, struct msg_results *mr);
+/*
+ * The next entry and its properties, zeroed, or NULL when fewer than
+ * reserve + 1 are left (the caller then writes nothing). Call
+ * msg_result_commit() once it is filled.
+ */
+struct ar_result *msg_result_slot(struct msg_results *mr, size_t reserve, struct ar_prop **p);
+void msg_result_commit(struct msg_results *mr);
+
+/* Lock a set unless end of message already cancelled it (see msg_eom). */
+void msg_set_lock(const struct msg *m, struct dns_set *set);
+void msg_set_unlock(const struct msg *m, struct dns_set *set);
 
 static inline const char *
 msg_qid_or_null(const struct msg *m)
@@ -97,8 +134,13 @@ void msg_spf_finish(struct msg *m);
 void msg_add_spf(struct msg *m, struct msg_results *mr);
 void msg_add_iprev(struct msg *m, struct msg_results *mr);
 void msg_add_dkim(struct msg *m, struct msg_results *mr);
+/* msg_dmarc.c: the author domains, their policies, and what DMARC asks of the MTA. */
+void msg_note_from(struct msg *m, const char *value, size_t vlen);
+void msg_start_dmarc(struct msg *m);
 void msg_dmarc_eval(struct msg *m, struct dmarc_result *dr);
+void msg_dmarc_release(struct msg *m);
 void msg_add_dmarc(struct msg *m, struct msg_results *mr, const struct dmarc_result *dr);
+void msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *v);
 /* The chain's verdict into m->arc_res, once (set locked inside). */
 void msg_arc_finish(struct msg *m);
 bool msg_arc_vouch(struct msg *m, struct dmarc_result *dr, struct arc_vouch *vouch);

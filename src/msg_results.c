@@ -14,13 +14,57 @@
 #include "msg_int.h"
 
 void
+msg_set_lock(const struct msg *m, struct dns_set *set)
+{
+	if (!m->dns_closed)
+		dns_set_lock(set);
+}
+
+void
+msg_set_unlock(const struct msg *m, struct dns_set *set)
+{
+	if (!m->dns_closed)
+		dns_set_unlock(set);
+}
+
+void
+msg_results_init(struct msg *m, struct msg_results *mr)
+{
+	memset(mr, 0, sizeof(*mr));
+	mr->cap = MSG_RESULTS_FIXED + (m->cfg->max_dkim_signatures ? m->cfg->max_dkim_signatures : 1);
+	mr->r = arena_alloc(m->arena, mr->cap * sizeof(*mr->r));
+	mr->p = arena_alloc(m->arena, mr->cap * sizeof(*mr->p));
+}
+
+struct ar_result *
+msg_result_slot(struct msg_results *mr, size_t reserve, struct ar_prop **p)
+{
+	struct ar_result *r;
+
+	if (mr->n + reserve >= mr->cap)
+		return NULL;
+	r = &mr->r[mr->n];
+	memset(r, 0, sizeof(*r));
+	memset(mr->p[mr->n], 0, sizeof(mr->p[mr->n]));
+	if (p != NULL)
+		*p = mr->p[mr->n];
+	return r;
+}
+
+void
+msg_result_commit(struct msg_results *mr)
+{
+	mr->n++;
+}
+
+void
 msg_spf_finish(struct msg *m)
 {
 	if (m->spf == NULL || m->spf_finished)
 		return;
-	dns_set_lock(m->dns);
+	msg_set_lock(m, m->spf_dns);
 	spf_finish(m->spf, &m->spf_res);
-	dns_set_unlock(m->dns);
+	msg_set_unlock(m, m->spf_dns);
 	m->spf_finished = 1;
 }
 
@@ -28,12 +72,12 @@ void
 msg_add_spf(struct msg *m, struct msg_results *mr)
 {
 	const struct spf_result *sr = &m->spf_res;
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
+	struct ar_prop *p;
+	struct ar_result *r = msg_result_slot(mr, 3, &p);
 	char ipbuf[64];
 	int helo;
 
-	if (m->spf == NULL)
+	if (m->spf == NULL || r == NULL)
 		return;
 	msg_spf_finish(m);
 	helo = sr->identity != NULL && strcmp(sr->identity, "helo") == 0;
@@ -51,18 +95,19 @@ msg_add_spf(struct msg *m, struct msg_results *mr)
 		mr->temperror = 1;
 	if (m->cfg->spf_received_header)
 		m->out.received_spf = arena_printf(m->arena, " %s", spf_received_spf(m->arena, sr));
-	mr->n++;
+	msg_result_commit(mr);
 }
 
 static void
 msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, const char *comment,
     const struct dkimv_sig *sig)
 {
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
+	struct ar_prop *p;
+	struct ar_result *r = msg_result_slot(mr, 3, &p);
 	size_t np = 0;
 
-	if (mr->n >= MSG_MAX_RESULTS)
+	/* Room stays for dmarc, arc and compauth whatever the signatures. */
+	if (r == NULL)
 		return;
 	r->method = "dkim";
 	r->result = result;
@@ -83,7 +128,7 @@ msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, cons
 	}
 	r->nprops = np;
 	r->props = p;
-	mr->n++;
+	msg_result_commit(mr);
 }
 
 void
@@ -100,9 +145,9 @@ msg_add_dkim(struct msg *m, struct msg_results *mr)
 		    NULL);
 		return;
 	}
-	dns_set_lock(m->dns);
+	msg_set_lock(m, m->dns);
 	dkimv_eom(m->dkim, &dr);
-	dns_set_unlock(m->dns);
+	msg_set_unlock(m, m->dns);
 	m->ndkim_pass = dr.npass_domains;
 	m->dkim_pass = dr.pass_domains;
 	if (dr.n == 0) {
@@ -125,52 +170,6 @@ msg_domain_listed(const char *d, const struct str_list *l)
 	return 0;
 }
 
-void
-msg_dmarc_eval(struct msg *m, struct dmarc_result *dr)
-{
-	struct dmarc_inputs in;
-
-	memset(dr, 0, sizeof(*dr));
-	if (m->dmarc == NULL) {
-		dr->result = DMARC_RES_PERMERROR;
-		dr->action = DMARC_ACT_PERMERROR;
-		dr->why = author_status_name(m->author);
-		return;
-	}
-	memset(&in, 0, sizeof(in));
-	msg_spf_finish(m);
-	in.spf = m->spf ? m->spf_res.result : SPF_NONE;
-	in.spf_domain = m->spf ? m->spf_res.domain : NULL;
-	in.dkim_domains = m->dkim_pass;
-	in.ndkim = m->ndkim_pass;
-	dns_set_lock(m->dns);
-	dmarc_eval(m->dmarc, &in, dr);
-	dns_set_unlock(m->dns);
-	m->dmarc_evaluated = 1;
-	m->dmarc_row = dr->row;
-}
-
-void
-msg_add_dmarc(struct msg *m, struct msg_results *mr, const struct dmarc_result *dr)
-{
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
-	size_t np = 0;
-
-	r->method = "dmarc";
-	r->result = dmarc_result_name(dr->result);
-	if (m->dmarc == NULL)
-		r->comment = arena_printf(m->arena, "From header: %s", author_status_name(m->author));
-	p[np++] = (struct ar_prop){ NULL, "action", dmarc_action_name(dr->action), NULL };
-	if (dr->header_from != NULL)
-		p[np++] = (struct ar_prop){ "header", "from", dr->header_from, NULL };
-	r->nprops = np;
-	r->props = p;
-	if (dr->result == DMARC_RES_TEMPERROR)
-		mr->temperror = 1;
-	mr->n++;
-}
-
 /* arc=pass|fail|none (RFC 8617 §10.2); a chain we stopped reading is not judged. */
 void
 msg_arc_finish(struct msg *m)
@@ -180,9 +179,9 @@ msg_arc_finish(struct msg *m)
 	m->arc_done = 1;
 	if (m->oversize)
 		return;
-	dns_set_lock(m->dns);
+	msg_set_lock(m, m->dns);
 	arc_eom(m->arc, &m->arc_res);
-	dns_set_unlock(m->dns);
+	msg_set_unlock(m, m->dns);
 }
 
 /*
@@ -195,7 +194,9 @@ msg_arc_vouch(struct msg *m, struct dmarc_result *dr, struct arc_vouch *vouch)
 	const struct str_list *l = &m->cfg->arc_trusted_sealers;
 	const char *why = NULL;
 
-	if (dr->result != DMARC_RES_FAIL || l->n == 0 || m->arc == NULL || m->oversize)
+	/* A sealer vouches for one author: never for several, or for one we could not read. */
+	if (dr->result != DMARC_RES_FAIL || l->n == 0 || m->arc == NULL || m->oversize ||
+	    m->ndmarc != 1 || m->nfrom_seen != 1 || m->from_overflow || m->authors.overflow)
 		return false;
 	msg_arc_finish(m);
 	if (!arc_trust_vouches(m->arena, &m->arc_res, (const char *const *)l->v, l->n,
@@ -215,19 +216,19 @@ msg_arc_vouch(struct msg *m, struct dmarc_result *dr, struct arc_vouch *vouch)
 void
 msg_add_arc(struct msg *m, struct msg_results *mr)
 {
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
+	struct ar_prop *p;
+	struct ar_result *r = msg_result_slot(mr, 1, &p);
 	struct arc_results ar;
 	char ipbuf[64];
 	size_t np = 0;
 
-	if (m->arc == NULL)
+	if (m->arc == NULL || r == NULL)
 		return;
 	r->method = "arc";
 	if (m->oversize) {
 		r->result = "none";
 		r->comment = "header limits exceeded, chain not verified";
-		mr->n++;
+		msg_result_commit(mr);
 		return;
 	}
 	msg_arc_finish(m);
@@ -245,7 +246,7 @@ msg_add_arc(struct msg *m, struct msg_results *mr)
 		mr->temperror = 1;
 	r->nprops = np;
 	r->props = p;
-	mr->n++;
+	msg_result_commit(mr);
 }
 
 void
@@ -253,7 +254,7 @@ msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_resul
     const struct arc_vouch *vouch, struct verdict *v)
 {
 	struct verdict_inputs vi;
-	struct ar_result *r = &mr->r[mr->n];
+	struct ar_result *r = msg_result_slot(mr, 0, NULL);
 
 	memset(&vi, 0, sizeof(vi));
 	vi.dmarc = dr->result;
@@ -263,12 +264,14 @@ msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_resul
 	vi.dns_error = dr->result == DMARC_RES_TEMPERROR;
 	vi.arc_vouched = vouch != NULL;
 	verdict_compauth(&vi, v);
+	if (r == NULL)
+		return;         /* cannot happen: every other entry left room */
 	r->method = "compauth";
 	r->result = compauth_result_name(v->result);
 	if (v->reason == 130)
 		r->comment = arena_printf(m->arena, "trusted ARC sealer %s", vouch->sealer);
 	r->reason = arena_printf(m->arena, "%03u", v->reason);
-	mr->n++;
+	msg_result_commit(mr);
 }
 
 void
@@ -276,11 +279,11 @@ msg_add_iprev(struct msg *m, struct msg_results *mr)
 {
 	struct session *s = m->s;
 	struct iprev_result ir;
-	struct ar_result *r = &mr->r[mr->n];
-	struct ar_prop *p = mr->p[mr->n];
+	struct ar_prop *p;
+	struct ar_result *r = msg_result_slot(mr, 3, &p);
 	char ipbuf[64];
 
-	if (s->iprev == NULL)
+	if (s->iprev == NULL || r == NULL)
 		return;
 	dns_set_lock(s->dns);
 	iprev_get(s->iprev, &ir);
@@ -295,6 +298,6 @@ msg_add_iprev(struct msg *m, struct msg_results *mr)
 	r->props = p;
 	if (ir.res == IPREV_TEMPERROR)
 		mr->temperror = 1;
-	mr->n++;
+	msg_result_commit(mr);
 }
 

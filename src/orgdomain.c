@@ -59,26 +59,26 @@ dmarc_psl_orgdomain(struct arena *a, const char *domain)
 size_t
 dmarc_walk_names(const char *domain, const char *names[DMARC_WALK_MAX])
 {
-	const char *dots[256];
-	size_t nlab = 1, n = 0, keep;
+	const char *starts[8];          /* starts[i]: the name of the last i+1 labels */
+	size_t nlab = 0, n = 0, keep, len;
 	const char *p;
 
 	if (domain == NULL || *domain == '\0')
 		return 0;
-	/* dots[i]: the start of the name made of the last i+1 labels */
-	for (p = domain; *p; p++)
-		if (*p == '.' && p[1] != '\0' && nlab < 256)
-			nlab++;
-	dots[nlab - 1] = domain;
-	keep = nlab - 1;
-	for (p = domain; *p && keep > 0; p++)
-		if (*p == '.' && p[1] != '\0')
-			dots[--keep] = p + 1;
+	/* From the end: a name of any length yields its last labels right. */
+	len = strlen(domain);
+	if (domain[len - 1] == '.')
+		len--;
+	for (p = domain + len; p > domain && nlab < 8; p--)
+		if (p[-1] == '.' && p < domain + len)
+			starts[nlab++] = p;
+	if (nlab < 8 && p == domain)
+		starts[nlab++] = domain;
 	names[n++] = domain;
 	/* §4.10 step 5: from 8 labels or more, jump to the last 7 */
 	keep = nlab >= 8 ? 7 : nlab - 1;
 	for (; keep >= 1 && n < DMARC_WALK_MAX; keep--)
-		names[n++] = dots[keep - 1];
+		names[n++] = starts[keep - 1];
 	return n;
 }
 

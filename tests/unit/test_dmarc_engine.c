@@ -349,8 +349,10 @@ test_budget_and_twice(struct resolver *res)
 	dns_set_lock(set);
 	dmarc_eval(c, NULL, &r);
 	dns_set_unlock(set);
-	ok(r.result == DMARC_RES_TEMPERROR, "budget of 1: the walk cannot finish: temperror (%s)",
+	/* A spent budget is the check's own limit, never a temporary error. */
+	ok(r.result == DMARC_RES_PERMERROR, "budget of 1: the walk cannot finish: permerror (%s)",
 	    r.why ? r.why : "");
+	is_str(r.why, "_dmarc.example.com: query not sent (budget spent)", "and says why");
 	dns_set_free(&set);
 
 	set = dns_set_new(res, 40, "T6");
