@@ -20,13 +20,26 @@
  * Key answers are written by the resolver thread into the engine's own
  * arena; only arc_eom and arc_free read or release it.
  *
+ * Key queries (each counted against the set's budget) go out only for
+ * what can still make a valid chain: the first ARC-Seal and the first
+ * ARC-Message-Signature of each instance, once their tags parse, each
+ * distinct key name once (also across the DKIM verifier when the table
+ * is shared, arc_opts.keys), and none once the chain is known to fail
+ * from its headers alone (a malformed ARC header, a repeated set member,
+ * a cv= out of rule, too many headers). So a message can make at most
+ * 2 * ARC_MAX_INSTANCES key queries, and a key refused because the
+ * budget is spent fails the chain for good (never a temporary failure
+ * the sender could cause at will).
+ *
  * Result (RFC 8617 section 5.2): "none" without ARC headers; "fail" for
  * any malformed ARC header (syntax, missing or duplicate tags, i= out of
- * 1..50, bad b= / bh=, AS with h=, AMS h= naming ARC-Seal), a missing or
+ * 1..50, bad b= / bh=, AS with h=, AMS h= naming ARC-Seal or more than
+ * ARC_MAX_SIGNED_NAMES names), a missing or
  * repeated set member, a newest seal saying cv=fail, a cv= out of rule
  * (i=1 none, later pass), the newest AMS or any AS not verifying, or a
- * key that is missing, unusable, of the wrong type or under
- * min_rsa_bits; "pass" otherwise. a= and c= compare without case (ABNF
+ * key that is missing, unusable, of the wrong type, under min_rsa_bits
+ * or costlier to verify with than dkimkey.h allows; "pass" otherwise.
+ * arc.oldest-pass reads the older AMSes within ARC_OLDEST_PASS_BYTES. a= and c= compare without case (ABNF
  * literals). An AMS without c= is simple/simple (RFC 6376) and is also
  * accepted as relaxed/relaxed, which is what draft-era sealers sign.
  */
@@ -42,10 +55,29 @@
 #define ARC_MAX_INSTANCES 50            /* RFC 8617 section 4.2.1 */
 #define ARC_DEFAULT_MIN_RSA_BITS 1024
 #define ARC_MAX_HEADERS 1000            /* headers kept for AMS h= */
+/*
+ * Names an AMS h= may list. Real signers name 10 to 40 fields (twice
+ * that when they sign each name twice against added copies); 512 leaves
+ * room for any of them while bounding the work one AMS can ask for
+ * before any key is checked.
+ */
+#define ARC_MAX_SIGNED_NAMES 512
+/*
+ * Header text hashed for the older AMSes that arc.oldest-pass reads (an
+ * optional report; each AMS may sign up to all the headers): beyond it
+ * the instances not yet checked count as not verified.
+ */
+#define ARC_OLDEST_PASS_BYTES (4u << 20)
+
+struct dkimkeys;
 
 struct arc_opts {
 	unsigned min_rsa_bits;          /* 0: default 1024 (RFC 8301) */
 	int seal;                       /* keep what arc_seal needs, chain or not */
+	struct dkimkeys *keys;          /* NULL: a key table of our own; else the
+	                                   message's (dkimv_keys(), same set and
+	                                   arena), shared so a key the DKIM
+	                                   verifier also names is asked once */
 };
 
 struct arc_results {
@@ -57,13 +89,17 @@ struct arc_results {
 	                                   -1 when the chain did not pass */
 	const char **sealer;            /* d= of AS(i) at [i-1], n entries */
 	const char **aar;               /* AAR(i) value after "i=N;" at [i-1] */
+	const unsigned char *from_signed;  /* AMS(i) h= names From, at [i-1] */
 	unsigned max_inst;              /* highest i= of any readable ARC header */
 	int newest_cv_fail;             /* an AS of max_inst says cv=fail */
 };
 
 void arc_opts_init(struct arc_opts *o);
 
-/* set NULL: no DNS, every key counts as a temporary failure (never pass). */
+/*
+ * set NULL: no DNS, every key counts as a temporary failure (never pass).
+ * With o->keys, set must be the one that table was made on.
+ */
 struct arc *arc_new(struct arena *a, struct dns_set *set, const struct arc_opts *o,
     const char *qid);
 /* Value as the MTA passes it (after the colon, folds kept). Set locked. */

@@ -35,7 +35,9 @@
 #define AUTHOR_RAW_MAX 4096
 /* Distinct address domains read as written, over all fields. */
 #define AUTHOR_SCAN_MAX 64
-/* Bytes handed to libidn2 per author_collect() (bounds its CPU time). */
+/* '@' read in From fields that do not parse. */
+#define AUTHOR_AT_MAX 1024
+/* Bytes handed to libidn2 per author_collect(), 64 more per call (CPU time). */
 #define AUTHOR_IDN_BUDGET 32768
 
 struct author_set {
@@ -46,13 +48,15 @@ struct author_set {
 	size_t ndomains;
 	bool overflow;               /* not every domain could be read, the rest dropped:
 	                                more distinct domains than AUTHOR_EVAL_MAX, more
-	                                than AUTHOR_SCAN_MAX address domains, or more than
-	                                AUTHOR_IDN_BUDGET bytes of non-ASCII to map */
+	                                than AUTHOR_SCAN_MAX distinct address domains or
+	                                AUTHOR_AT_MAX '@', or more non-ASCII to map than
+	                                AUTHOR_IDN_BUDGET */
 	bool mapped;                 /* some domain needed IDNA/UTS #46 mapping to read
 	                                (U-label, odd dots, ignorables, non-ASCII case);
 	                                ASCII lower-casing alone does not count */
-	bool fallback;               /* some domain had no valid reading as written (or
-	                                only a transitional one): fallback readings used */
+	bool fallback;               /* some domain had no valid reading as written (only
+	                                a transitional one, not UTF-8, or too long):
+	                                fallback readings used */
 	bool overlong;               /* some reading is longer than DNS allows (label > 63,
 	                                name > 253) or was cut to its last labels */
 	bool unreadable;             /* some address domain gave no reading at all */
@@ -63,12 +67,16 @@ struct author_set {
  * values: the raw From field values as the MTA passes them (folds kept),
  * n of them (n may be 0, values may then be NULL). Memory from a. Never
  * fails; the work is bounded whatever the input (AUTHOR_SCAN_MAX,
- * AUTHOR_RAW_MAX, AUTHOR_IDN_BUDGET, AUTHOR_MAX_TOKENS).
+ * AUTHOR_AT_MAX, AUTHOR_RAW_MAX, AUTHOR_IDN_BUDGET, AUTHOR_MAX_TOKENS):
+ * linear in the bytes of the fields, plus a constant.
  *
  * A field that parses cleanly gives the domains of its addresses (not
  * text in its display names, quoted strings or comments). A field that
  * does not parse (AUTHOR_SYNTAX or AUTHOR_NO_DOMAIN) gives, besides what
- * the parser read before the error, the domain after every '@' in it.
+ * the parser read before the error, the domain after every '@' in it
+ * (up to white space or one of <>,;:()"[]\@). Each such domain gives the
+ * readings of author_normalize(); one that is not UTF-8 also those of its
+ * windows-1252 decoding, the charset clients show such header text in.
  */
 void author_collect(struct arena *a, const char *const *values, size_t n, struct author_set *out);
 

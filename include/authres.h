@@ -50,7 +50,12 @@ struct ar_parsed {
  */
 int authres_parse(struct arena *a, const char *value, size_t len, struct ar_parsed *out);
 
-/* Case-insensitive compare of the value's authserv-id with ours. */
+/*
+ * 1 when the value claims our authserv-id as any consumer after us may
+ * read it (ASCII, case-insensitive), and whenever that cannot be told
+ * (broken, cut short, 8-bit or encoded-word text before the first ';'):
+ * such a field must be removed.  authserv_id is a token (a host name).
+ */
 int authres_claims_id(const char *value, size_t len, const char *authserv_id);
 
 #endif

@@ -37,8 +37,9 @@ struct config {
 	struct str_list dns_servers;    /* IP or IP:port / [IPv6]:port; empty = resolv.conf */
 	unsigned dns_timeout_ms;
 	unsigned message_dns_deadline_ms;
-	unsigned dns_query_budget;      /* queries one message may send */
+	unsigned dns_query_budget;      /* DKIM and ARC key queries one message may send */
 	unsigned dns_cache_entries;
+	unsigned dns_cache_size;        /* bytes */
 	char *zone_file;                /* "" = real DNS */
 	unsigned zone_delay_ms;         /* zone backend: simulated round trip */
 

@@ -4,6 +4,9 @@
  * signature: the selector and domain syntax, one TXT query per
  * s._domainkey.d name however many signatures use it (sent the moment
  * the signature header arrives), and the reading of the key record.
+ * One table can serve a message's DKIM verifier and ARC validator at
+ * once (dkimkeys_share), so a key both of them name is asked, and
+ * counted against the DNS budget, once.
  *
  * Threads: dkimkeys_start and dkimkeys_release are called with the DNS
  * set locked; answers are written by the resolver thread inside its
@@ -20,13 +23,28 @@
 #include "resolver.h"
 
 #define DKIMKEY_NAME_MAX 253            /* RFC 1035 presentation length */
+/*
+ * The most an RSA key may make one verification cost. RFC 8301 section
+ * 3.2 asks verifiers for 1024 to 4096 bits; 8192 leaves room for the
+ * rare larger key. Real keys use e = 65537 (17 bits) or 3.
+ */
+#define DKIMKEY_RSA_MAX_BITS 8192
+#define DKIMKEY_RSA_MAX_E_BITS 32
 #define DKIMKEY_COPY_MAX 4096           /* longer TXT answers are not kept */
 
 enum dkimkey_state {
 	DKIMKEY_PENDING = 0,
 	DKIMKEY_DONE,                   /* status says how */
-	DKIMKEY_REFUSED,                /* never asked: DNS budget spent, no resolver */
+	DKIMKEY_REFUSED,                /* never asked (status, why say why): the
+	                                   budget was spent or the name cannot
+	                                   exist (DNS_PERMFAIL, DNS_NXDOMAIN: the
+	                                   sender's doing, never temporary), no
+	                                   resolver or a cancelled set
+	                                   (DNS_TEMPFAIL) */
 };
+
+/* Why a key was not asked because the message's DNS budget was spent. */
+#define DKIMKEY_WHY_BUDGET "DNS query budget spent"
 
 struct dkimkeys;
 
@@ -49,8 +67,19 @@ struct dkimkey {
 	int t_s;                        /* t= has the s flag */
 };
 
-/* set NULL: no DNS (fuzzing, tools); every key is DKIMKEY_REFUSED. */
+/*
+ * A table for at most max distinct key names, held once (the caller's
+ * reference, given back with dkimkeys_release). set NULL: no DNS
+ * (fuzzing, tools); every key is DKIMKEY_REFUSED.
+ */
 struct dkimkeys *dkimkeys_new(struct arena *a, struct dns_set *set, size_t max);
+
+/*
+ * One more holder of ks (another engine of the same message, same arena
+ * and set), whose own names may add up to more distinct ones. Returns ks.
+ * By the message's thread before that holder asks for any key.
+ */
+struct dkimkeys *dkimkeys_share(struct dkimkeys *ks, size_t more);
 
 /*
  * The key for s= sel, d= dom, its query sent if it is new. NULL once max
@@ -58,7 +87,14 @@ struct dkimkeys *dkimkeys_new(struct arena *a, struct dns_set *set, size_t max);
  */
 struct dkimkey *dkimkeys_start(struct dkimkeys *ks, const char *sel, const char *dom);
 
-/* Later answers are dropped and the answers' memory is released. Set locked. */
+/* Distinct names asked for so far (tests). Set locked. */
+size_t dkimkeys_count(const struct dkimkeys *ks);
+
+/*
+ * Gives back one holder's reference; once the last is given back, later
+ * answers are dropped and the answers' memory is released. Each holder
+ * calls it once. Set locked.
+ */
 void dkimkeys_release(struct dkimkeys *ks);
 
 /* RFC 6376 section 3.5 d= / s=: labels of letters, digits, '-', '_'. */
@@ -73,9 +109,18 @@ int dkimkey_check(struct dkimkey *k);
 /*
  * The public key for an RSA (ed25519 == 0) or Ed25519 signature, or NULL
  * with *why: record unusable, type not matching, p= not a key, or an RSA
- * key under min_rsa_bits. The caller frees it with EVP_PKEY_free.
+ * key under min_rsa_bits, over DKIMKEY_RSA_MAX_BITS or with an exponent
+ * over DKIMKEY_RSA_MAX_E_BITS. The caller frees it with EVP_PKEY_free.
  */
 EVP_PKEY *dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena *a,
     const char **why);
+
+/*
+ * For a verifier that parses the key itself (libopendkim): why the RSA
+ * key k holds would cost more than DKIMKEY_RSA_MAX_BITS and
+ * DKIMKEY_RSA_MAX_E_BITS allow, or NULL (also for a key that is not RSA
+ * or not readable, which the verifier reports itself).
+ */
+const char *dkimkey_rsa_too_costly(struct dkimkey *k);
 
 #endif

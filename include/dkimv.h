@@ -26,11 +26,16 @@
  *              rsa-sha1 (RFC 8301 section 3.1), RSA key under min_rsa_bits
  *              (RFC 8301 section 3.2), x= expired / t= in the future,
  *              l= beyond the body, l= leaving body unsigned when
- *              l_policy == 1
+ *              l_policy == 1 (the default)
  *   permerror  unusable signature (syntax, missing tags, From not signed,
- *              bad d=, unknown algorithm or query method) or key (no key:
+ *              h= naming more than DKIMV_MAX_SIGNED_NAMES fields, bad d=,
+ *              unknown algorithm or query method) or key (no key:
  *              NXDOMAIN / no TXT, revoked p=, bad record, k= / h= / t=s
- *              mismatch)
+ *              mismatch, an RSA key over DKIMKEY_RSA_MAX_BITS or with an
+ *              exponent over DKIMKEY_RSA_MAX_E_BITS, refused before any
+ *              maths), or a key not asked because the message's own
+ *              signatures and seals spent the DNS budget ("DNS query
+ *              budget spent": the sender's doing, so never temperror)
  *   temperror  key lookup failed temporarily or had not finished at the
  *              deadline; never pass
  *   neutral and policy are part of the vocabulary but not produced now.
@@ -44,12 +49,21 @@
 
 #define DKIMV_DEFAULT_MAX_SIGNATURES 10
 #define DKIMV_DEFAULT_MIN_RSA_BITS 1024
+/*
+ * Names a signature's h= may list: real signers name 10 to 40 fields
+ * (twice that when they sign each name twice against added copies). A
+ * signature naming more is a permerror before libopendkim sees it, which
+ * bounds the header selection work the sender can ask for.
+ */
+#define DKIMV_MAX_SIGNED_NAMES 512
 
 struct dkimv_opts {
 	unsigned max_signatures;        /* evaluated per message; 0: default 10 */
 	unsigned min_rsa_bits;          /* 0: default 1024 (RFC 8301) */
-	int l_policy;                   /* 0: honour l= and say so in the comment;
-	                                   1: fail when l= leaves body unsigned */
+	int l_policy;                   /* 1 (default): fail when l= leaves body
+	                                   unsigned, so appended text never rides
+	                                   on a pass (RFC 6376 section 8.2);
+	                                   0: honour l= and say so in the comment */
 	int allow_sha1;                 /* 0 (default): rsa-sha1 fails (RFC 8301) */
 };
 
@@ -86,6 +100,13 @@ void dkimv_opts_init(struct dkimv_opts *o);
  */
 struct dkimv *dkimv_new(struct arena *a, struct dns_set *set,
     const struct dkimv_opts *o, const char *qid);
+
+/*
+ * The verifier's key table, for the message's ARC validator to share
+ * (arc_opts.keys), so a key both of them name is asked once. NULL after
+ * dkimv_eom or dkimv_free.
+ */
+struct dkimkeys *dkimv_keys(struct dkimv *d);
 
 /*
  * One header, in message order; value exactly as the MTA passes it

@@ -73,6 +73,7 @@ struct resolver_opts {
 	size_t nservers;
 	unsigned timeout_ms;            /* per try; c-ares retries once per server */
 	unsigned cache_entries;         /* 0: no cache */
+	size_t cache_bytes;             /* 0: DNSCACHE_DEFAULT_BYTES */
 };
 
 struct resolver;

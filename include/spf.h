@@ -27,12 +27,20 @@
  *    the caller's thread; working memory used from resolver callbacks is
  *    the check's own. The set must be cancelled before a is freed (as for
  *    every user of the set).
- *  - DNS cost: the evaluation itself makes at most about 125 queries
- *    (RFC 7208 §4.6.4: 10 DNS terms, 10 MX or PTR names each, exp, %{p}),
- *    plus at most SPF_PREFETCH_MAX prefetches (answers the in-order
- *    evaluation will probably need). Prefetches never change the result or
- *    the counted limits, except that they spend the set's query budget:
- *    size the budget for both, or set opts.no_prefetch.
+ *  - DNS cost: the evaluation itself makes at most 123 queries (RFC 7208
+ *    §4.6.4: the first record; 10 DNS terms, each one query and up to 10
+ *    MX or PTR names; %{p}'s PTR and 10 names; exp=), plus at most
+ *    SPF_PREFETCH_MAX prefetches (answers the in-order evaluation will
+ *    probably need). Prefetches never change the result or the counted
+ *    limits, except that they spend the set's query budget: give the check
+ *    a set of its own with SPF_DNS_BUDGET, or set opts.no_prefetch. A
+ *    query the budget refuses when the evaluation needs it makes the
+ *    result permerror ("DNS query budget spent"), never temperror.
+ *  - Work and memory: every macro expansion of one check together reads
+ *    and writes at most 64 KiB (more is permerror, "macro expansion
+ *    limit"), a term holds at most 64 macros; the check's working memory
+ *    (at most 11 records and what they reach) stays under 512 KiB and is
+ *    released by spf_finish().
  */
 #ifndef COMPAUTHD_SPF_H
 #define COMPAUTHD_SPF_H
@@ -49,7 +57,7 @@
  * worst case plus every prefetch, so the limits that decide the result
  * are RFC 7208's own and never the budget.
  */
-#define SPF_DNS_BUDGET (125 + SPF_PREFETCH_MAX)
+#define SPF_DNS_BUDGET (123 + SPF_PREFETCH_MAX)
 
 enum spf_res {
 	SPF_NONE = 0,
@@ -82,6 +90,8 @@ struct spf_result {
 	const char *receiver;
 	unsigned dns_terms;             /* DNS-querying terms counted (§4.6.4), for tests/logs */
 	unsigned void_lookups;
+	size_t macro_work;              /* bytes of macro expansion work spent */
+	size_t memory;                  /* the check's working memory at its end, bytes */
 };
 
 struct spf_check;

@@ -1,11 +1,12 @@
 /*
  * arc: RFC 8617 chain validation. Every ARC header is read when it
  * arrives (our tag-list parser for AMS and AS, the "i=N;" prefix for
- * AAR) and the key query for each AMS and AS goes out at once; every
- * header is kept (bounded) for the AMS h= list; the body is hashed in
+ * AAR) and the key query for each AMS and AS that can still be part of a
+ * valid chain goes out at once (arc.h says which); every header is kept
+ * (bounded) for the AMS h= list (arc_headers.c); the body is hashed in
  * both canonicalizations while it streams, so the newest AMS and, for
- * arc.oldest-pass, the older ones can all be checked. Signature maths is
- * OpenSSL's (rsa-sha256, and ed25519-sha256 as RFC 8463 defines it).
+ * arc.oldest-pass, the older ones can all be checked. The signature
+ * maths, bounded in cost, is arc_verify.c's.
  *
  * Anything malformed makes the chain fail, never pass: a header that
  * does not parse, a missing or repeated set member, an instance out of
@@ -40,6 +41,7 @@ const char *const arc_hname[3] = {
 void
 arc_opts_init(struct arc_opts *o)
 {
+	memset(o, 0, sizeof(*o));
 	o->min_rsa_bits = ARC_DEFAULT_MIN_RSA_BITS;
 }
 
@@ -49,7 +51,9 @@ arc_new(struct arena *a, struct dns_set *set, const struct arc_opts *o, const ch
 	struct arc *c = arena_alloc(a, sizeof(*c));
 
 	c->a = a;
-	c->keys = dkimkeys_new(a, set, ARC_MAX_ARC_HEADERS);
+	/* At most the first AS and AMS of each instance ask (arc_header). */
+	c->keys = o != NULL && o->keys != NULL ? dkimkeys_share(o->keys, 2 * ARC_MAX_INSTANCES) :
+	    dkimkeys_new(a, set, 2 * ARC_MAX_INSTANCES);
 	arc_opts_init(&c->o);
 	if (o != NULL && o->min_rsa_bits != 0)
 		c->o.min_rsa_bits = o->min_rsa_bits;
@@ -125,6 +129,30 @@ arc_parse_aar(struct arena *a, struct arc_hdr *h, const char *v)
 	return NULL;
 }
 
+/*
+ * The AMS h= list, read once: within ARC_MAX_SIGNED_NAMES (the work of
+ * choosing and canonicalizing signed headers is bounded before any key
+ * is looked at), no ARC-Seal (RFC 8617 section 4.1.2: the AMS never
+ * signs a seal), and whether From is signed (arc_trust.h).
+ */
+static const char *
+arc_hlist_read(struct arc_hdr *h)
+{
+	const char *p = h->hlist, *w;
+	size_t n, names = 0;
+
+	while ((w = taglist_next_name(&p, &n)) != NULL) {
+		if (++names > ARC_MAX_SIGNED_NAMES)
+			return "ARC-Message-Signature h= names more than 512 header fields";
+		_Static_assert(ARC_MAX_SIGNED_NAMES == 512, "the reason above names the limit");
+		if (n == 8 && strncasecmp(w, "arc-seal", 8) == 0)
+			return "ARC-Message-Signature h= names ARC-Seal";
+		if (n == 4 && strncasecmp(w, "from", 4) == 0)
+			h->signs_from = 1;
+	}
+	return NULL;
+}
+
 /* AMS and AS (RFC 8617 sections 4.1.2, 4.1.3). */
 static const char *
 arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
@@ -192,9 +220,8 @@ arc_parse_sig(struct arena *a, struct arc_hdr *h, const char *v)
 	    canon_parse_c(t->value, t->value_len, &h->ch, &h->cb) != 0)
 		return "ARC-Message-Signature c= is not a canonicalization";
 	h->hlist = taglist_value(a, taglist_get(&tl, "h"));
-	/* RFC 8617 section 4.1.2: the AMS never signs a seal. */
-	if (taglist_list_has(h->hlist, "arc-seal"))
-		return "ARC-Message-Signature h= names ARC-Seal";
+	if ((why = arc_hlist_read(h)) != NULL)
+		return why;
 	bv = taglist_value_nows(a, taglist_get(&tl, "bh"));
 	{
 		size_t n = 0;
@@ -236,6 +263,36 @@ arc_parse_header(struct arena *a, int kind, const char *value, const char **why)
 /* ---------------------------------------------------------------- */
 /* Collecting                                                        */
 
+/* From here on no key query goes out: the chain cannot pass. */
+static void
+arc_nofetch(struct arc *c, const char *why)
+{
+	if (c->nofetch == NULL) {
+		c->nofetch = why;
+		log_debug(c->qid, "arc: no more key lookups (%s)", why);
+	}
+}
+
+/*
+ * What one readable header tells about the chain before end of headers:
+ * a second AAR, AMS or AS of one instance, or a seal whose cv= breaks the
+ * rule of RFC 8617 section 5.2 step 2 (i=1 none, later ones pass), fails
+ * it whatever else arrives (arc_decide agrees: it fails on the same).
+ */
+static void
+arc_note(struct arc *c, struct arc_hdr *h)
+{
+	struct arc_hdr **first = &c->first[h->inst][h->kind];
+
+	if (*first != NULL) {
+		arc_nofetch(c, "a repeated ARC set member");
+		return;
+	}
+	*first = h;
+	if (h->kind == K_AS && strcmp(h->cv, h->inst == 1 ? "none" : "pass") != 0)
+		arc_nofetch(c, "an ARC-Seal cv= out of rule");
+}
+
 void
 arc_header(struct arc *c, const char *name, const char *value)
 {
@@ -248,6 +305,7 @@ arc_header(struct arc *c, const char *name, const char *value)
 		value = "";
 	if (c->nh == ARC_MAX_HEADERS) {
 		c->hoverflow = 1;
+		arc_nofetch(c, "too many header fields");
 		return;
 	}
 	c->hdr[c->nh].name = arena_strdup(c->a, name);
@@ -260,15 +318,21 @@ arc_header(struct arc *c, const char *name, const char *value)
 		return;
 	if (c->nah == ARC_MAX_ARC_HEADERS) {
 		c->aoverflow = 1;
+		arc_nofetch(c, "too many ARC header fields");
 		return;
 	}
 	h = arena_alloc(c->a, sizeof(*h));
 	h->kind = (enum arc_kind)kind;
 	h->hidx = c->nh - 1;
 	h->bad = arc_parse_into(c->a, h, c->hdr[h->hidx].value);
-	if (h->bad == NULL && h->kind != K_AAR)
-		h->key = dkimkeys_start(c->keys, h->s, h->d);
 	c->ah[c->nah++] = h;
+	if (h->bad != NULL) {
+		arc_nofetch(c, "a malformed ARC header");
+		return;
+	}
+	arc_note(c, h);
+	if (c->nofetch == NULL && h->kind != K_AAR)
+		h->key = dkimkeys_start(c->keys, h->s, h->d);
 }
 
 void
@@ -298,6 +362,12 @@ arc_body(struct arc *c, const unsigned char *p, size_t n)
 void
 arc_buf_add(struct arc *c, struct arc_buf *b, const char *s, size_t n)
 {
+	if (b->md != NULL) {
+		/* A failed update leaves a digest that verifies nothing. */
+		(void)EVP_DigestUpdate(b->md, s, n);
+		b->n += n;
+		return;
+	}
 	if (b->n + n + 1 > b->cap) {
 		size_t cap = (b->n + n + 1) * 2;
 		char *np = arena_alloc(c->a, cap);
@@ -322,166 +392,15 @@ arc_add_header(struct arc *c, struct arc_buf *b, enum canon_alg ca, const char *
 	arc_buf_add(c, b, s, n);
 }
 
-void
-arc_signed_headers(struct arc *c, struct arc_buf *b, const char *hlist, enum canon_alg ca,
-    size_t skip)
-{
-	char *used = arena_alloc(c->a, c->nh + 1);
-	const char *p = hlist, *w;
-	size_t k, n;
-
-	while ((w = taglist_next_name(&p, &n)) != NULL)
-		for (k = c->nh; k-- > 0;) {
-			if (used[k] || k == skip || strlen(c->hdr[k].name) != n ||
-			    strncasecmp(c->hdr[k].name, w, n) != 0)
-				continue;
-			used[k] = 1;
-			arc_add_header(c, b, ca, c->hdr[k].name, c->hdr[k].value, 0);
-			break;
-		}
-}
-
-/* The public key of h, or NULL with *why (RFC 6376 section 3.6.1). */
-static EVP_PKEY *
-arc_pkey(struct arc *c, const struct arc_hdr *h, const char **why, int *temp)
-{
-	struct dkimkey *k = h->key;
-
-	*temp = 0;
-	if (k == NULL) {
-		*why = "too many keys";
-		return NULL;
-	}
-	if (k->state != DKIMKEY_DONE || k->status == DNS_TEMPFAIL) {
-		*temp = 1;
-		*why = k->state == DKIMKEY_PENDING ? "key lookup did not finish in time" :
-		    "key lookup failed temporarily";
-		return NULL;
-	}
-	if (k->status != DNS_OK) {
-		*why = "no key";
-		return NULL;
-	}
-	if (dkimkey_check(k) != 0) {
-		*why = k->bad;
-		return NULL;
-	}
-	if (!k->h_sha256) {
-		*why = "key h= does not allow sha256";
-		return NULL;
-	}
-	if (!k->s_email) {
-		*why = "key s= is not for email";
-		return NULL;
-	}
-	return dkimkey_pkey(k, h->alg == ALG_ED25519_SHA256, c->o.min_rsa_bits, c->a, why);
-}
-
-/* The signature of h over data: NULL when it verifies, else why not. */
-static const char *
-arc_verify(struct arc *c, const struct arc_hdr *h, const struct arc_buf *data, int *temp)
-{
-	const char *why = NULL;
-	EVP_PKEY *pk = arc_pkey(c, h, &why, temp);
-	EVP_MD_CTX *md;
-	unsigned char dig[EVP_MAX_MD_SIZE];
-	unsigned int diglen = 0;
-	int r = 0;
-
-	if (pk == NULL)
-		return why;
-	if ((md = EVP_MD_CTX_new()) != NULL) {
-		if (h->alg == ALG_RSA_SHA256) {
-			r = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk) == 1 &&
-			    EVP_DigestVerify(md, h->b, h->blen, (const unsigned char *)data->p,
-			    data->n) == 1;
-		} else {
-			/* RFC 8463 section 3: Ed25519 signs the SHA-256 of the data. */
-			r = EVP_Digest(data->p, data->n, dig, &diglen, EVP_sha256(), NULL) == 1 &&
-			    EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk) == 1 &&
-			    EVP_DigestVerify(md, h->b, h->blen, dig, diglen) == 1;
-		}
-		EVP_MD_CTX_free(md);
-	}
-	EVP_PKEY_free(pk);
-	return r ? NULL : "signature did not verify";
-}
-
-/* The header's own value with the b= value taken out (RFC 6376 3.7). */
-char *
-arc_without_b(struct arc *c, const struct arc_hdr *h)
-{
-	const char *v = c->hdr[h->hidx].value;
-	size_t n = strlen(v);
-	char *out = arena_alloc(c->a, n + 1);
-
-	memcpy(out, v, h->b_off);
-	memcpy(out + h->b_off, v + h->b_off + h->b_len, n - h->b_off - h->b_len);
-	out[n - h->b_len] = '\0';
-	return out;
-}
-
-/* RFC 8617 section 4.1.2 (RFC 6376 sections 3.7, 5.4.2), one canonicalization. */
-static const char *
-arc_check_ams_c(struct arc *c, const struct arc_hdr *h, enum canon_alg ch, enum canon_alg cb,
-    int *temp)
-{
-	struct arc_buf b = { NULL, 0, 0 };
-	size_t i;
-
-	*temp = 0;
-	if (c->hoverflow)
-		return "too many header fields to verify";
-	if (c->bhlen[cb] != 32 || memcmp(c->bh[cb], h->bh, 32) != 0)
-		return "body hash did not verify";
-	arc_signed_headers(c, &b, h->hlist, ch, h->hidx);
-	i = h->hidx;
-	arc_add_header(c, &b, ch, c->hdr[i].name, arc_without_b(c, h), 1);
-	return arc_verify(c, h, &b, temp);
-}
-
-/*
- * Without c= the default is simple/simple (RFC 6376 section 3.5), but
- * the ARC drafts had AMS signers use relaxed/relaxed and omit c= (dkimpy
- * still does, and the ValiMail suite expects it to verify), so an AMS
- * without c= also passes when it verifies as relaxed/relaxed. Either way
- * the signer's key made the signature over exactly that text.
- */
-static const char *
-arc_check_ams(struct arc *c, const struct arc_hdr *h, int *temp)
-{
-	const char *why = arc_check_ams_c(c, h, h->ch, h->cb, temp);
-
-	if (why != NULL && h->c_absent && !*temp)
-		why = arc_check_ams_c(c, h, CANON_RELAXED, CANON_RELAXED, temp) == NULL ? NULL : why;
-	return why;
-}
-
-/* RFC 8617 section 5.1.1: sets 1..M, relaxed, AS(M) without its b=. */
-static const char *
-arc_check_as(struct arc *c, struct arc_hdr *set[][3], int m, int *temp)
-{
-	struct arc_buf b = { NULL, 0, 0 };
-	int i, k;
-
-	for (i = 1; i <= m; i++)
-		for (k = K_AAR; k <= K_AS; k++) {
-			const struct arc_hdr *h = set[i][k];
-
-			arc_add_header(c, &b, CANON_RELAXED, c->hdr[h->hidx].name,
-			    i == m && k == K_AS ? arc_without_b(c, h) : c->hdr[h->hidx].value,
-			    i == m && k == K_AS);
-		}
-	return arc_verify(c, set[m][K_AS], &b, temp);
-}
-
 static void
 arc_release(struct arc *c)
 {
 	c->finished = 1;
 	canon_body_free(&c->body[CANON_SIMPLE]);
 	canon_body_free(&c->body[CANON_RELAXED]);
+	/* Once: a shared table is the DKIM verifier's too. */
 	dkimkeys_release(c->keys);
+	c->keys = NULL;
 }
 
 static void
@@ -498,9 +417,10 @@ static void
 arc_decide(struct arc *c, struct arc_results *out)
 {
 	struct arc_hdr *(*set)[3];
+	unsigned char *from_signed, (*dig)[32];
 	const char *why;
 	int n = 0, i, k, temp = 0;
-	size_t j;
+	size_t j, hashed = 0;
 
 	if (c->nah == 0) {
 		out->result = "none";
@@ -540,10 +460,13 @@ arc_decide(struct arc *c, struct arc_results *out)
 	out->n = (unsigned)n;
 	out->sealer = arena_alloc(c->a, (size_t)n * sizeof(*out->sealer));
 	out->aar = arena_alloc(c->a, (size_t)n * sizeof(*out->aar));
+	from_signed = arena_alloc(c->a, (size_t)n);
 	for (i = 1; i <= n; i++) {
 		out->sealer[i - 1] = set[i][K_AS]->d;
 		out->aar[i - 1] = set[i][K_AAR]->aar;
+		from_signed[i - 1] = (unsigned char)set[i][K_AMS]->signs_from;
 	}
+	out->from_signed = from_signed;
 	/* RFC 8617 section 5.2 step 2: cv= of each seal. */
 	if (strcmp(set[n][K_AS]->cv, "fail") == 0) {
 		arc_fail(c, out, arena_printf(c->a, "ARC-Seal i=%d says cv=fail", n), 0);
@@ -556,20 +479,30 @@ arc_decide(struct arc *c, struct arc_results *out)
 			return;
 		}
 	/* Step 3: the newest AMS. */
-	if ((why = arc_check_ams(c, set[n][K_AMS], &temp)) != NULL) {
+	if ((why = arc_check_ams(c, set[n][K_AMS], &temp, &hashed)) != NULL) {
 		arc_fail(c, out, arena_printf(c->a, "ARC-Message-Signature i=%d: %s", n, why), temp);
 		return;
 	}
-	/* Step 4: oldest-pass. */
+	/*
+	 * Step 4: oldest-pass, an optional report; an instance not checked
+	 * within ARC_OLDEST_PASS_BYTES counts as not verified, so the report
+	 * can only claim less than the chain holds.
+	 */
 	out->oldest_pass = 0;
-	for (i = n - 1; i >= 1; i--)
-		if (arc_check_ams(c, set[i][K_AMS], &temp) != NULL) {
+	for (hashed = 0, i = n - 1; i >= 1; i--)
+		if (hashed > ARC_OLDEST_PASS_BYTES ||
+		    arc_check_ams(c, set[i][K_AMS], &temp, &hashed) != NULL) {
 			out->oldest_pass = i + 1;
 			break;
 		}
 	/* Step 5: every seal, newest first. */
+	dig = arena_alloc(c->a, (size_t)(n + 1) * sizeof(*dig));
+	if (arc_seal_digests(c, set, n, dig) != 0) {
+		arc_fail(c, out, "hashing the ARC sets failed", 0);
+		return;
+	}
 	for (i = n; i >= 1; i--)
-		if ((why = arc_check_as(c, set, i, &temp)) != NULL) {
+		if ((why = arc_check_as(c, set[i][K_AS], dig[i], &temp)) != NULL) {
 			arc_fail(c, out, arena_printf(c->a, "ARC-Seal i=%d: %s", i, why), temp);
 			return;
 		}

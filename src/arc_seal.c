@@ -54,21 +54,23 @@ arc_seal_sign(struct arc *c, EVP_PKEY *key, const struct arc_buf *data)
 /*
  * The configured names present in the message, each as often as it
  * occurs, folded after a colon once a line grows long (FWS is allowed
- * around h= colons, RFC 6376 section 3.5).
+ * around h= colons, RFC 6376 section 3.5); at most ARC_MAX_SIGNED_NAMES
+ * of them, the most any validator of ours reads.
  */
 static const char *
 arc_seal_hlist(struct arc *c, const char *const *names, size_t n)
 {
-	struct arc_buf b = { NULL, 0, 0 };
-	size_t i, k, line = 0;
+	struct arc_buf b = { NULL, 0, 0, NULL };
+	size_t i, k, line = 0, count = 0;
 
 	for (i = 0; i < n; i++) {
 		/* Never ours to sign (RFC 8617 section 4.1.2, RFC 8601 section 5). */
 		if (strcasecmp(names[i], "arc-seal") == 0 ||
 		    strcasecmp(names[i], "authentication-results") == 0)
 			continue;
-		for (k = 0; k < c->nh; k++)
+		for (k = 0; k < c->nh && count < ARC_MAX_SIGNED_NAMES; k++)
 			if (strcasecmp(c->hdr[k].name, names[i]) == 0) {
+				count++;
 				if (b.n > 0) {
 					arc_buf_add(c, &b, ":", 1);
 					if (line > 60) {
@@ -100,7 +102,7 @@ int
 arc_seal(struct arc *c, const struct arc_results *r, const struct arc_signer *s,
     const char *ar, long long t, struct arc_sealed *out, const char **why)
 {
-	struct arc_buf b = { NULL, 0, 0 };
+	struct arc_buf b = { NULL, 0, 0, NULL };
 	const char *cv, *hl, *ams, *as, *sig;
 	char *bh;
 	unsigned inst = r->max_inst + 1, i;

@@ -1,7 +1,10 @@
 /*
  * arc_trust: reading a trusted sealer's ARC-Authentication-Results. Only
  * the newest set counts: an older set is authentic too, but whatever a
- * later, untrusted hop changed would ride on its word.
+ * later, untrusted hop changed would ride on its word. And only a set
+ * that binds the author: its AMS signs From (so the From we read is the
+ * one the sealer saw), and a result that names the author's domain (a
+ * bare dmarc=pass says nothing about which author passed).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -75,7 +78,7 @@ arc_trust_method(struct arena *a, const struct ar_parsed *p, const char *method,
 			continue;
 		if (strcmp(method, "dmarc") == 0) {
 			d = arc_trust_domain(a, arc_trust_prop(res, "header", "from"));
-			if (d == NULL || strcmp(d, author) == 0)
+			if (d != NULL && strcmp(d, author) == 0)
 				return "dmarc=pass";
 		} else if (strcmp(method, "dkim") == 0) {
 			d = arc_trust_domain(a, arc_trust_prop(res, "header", "d"));
@@ -134,6 +137,10 @@ arc_trust_vouches(struct arena *a, const struct arc_results *r, const char *cons
 			break;
 	if (i == n) {
 		*why = arena_printf(a, "sealer %s is not trusted", sealer);
+		return false;
+	}
+	if (r->from_signed == NULL || !r->from_signed[r->n - 1]) {
+		*why = arena_printf(a, "sealer %s did not sign From", sealer);
 		return false;
 	}
 	memset(&p, 0, sizeof(p));

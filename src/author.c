@@ -5,11 +5,25 @@
  * RFC 5322 §3.4 address lists (with the obsolete forms of §4.4 that real
  * mail uses) that reads, never trusts: every loop is bounded by the
  * input, the token count is capped, and every outcome is a status.
+ *
+ * author_collect() builds on the same parse: every author domain a reader
+ * could take from the From fields, the class DMARC cannot reduce to one
+ * domain (two addresses, two fields, an unclosed comment, a trailing ';':
+ * CVE-2019-16378, CVE-2021-34555). The strict parser decides what a clean
+ * field says; a field it cannot read is also scanned for every '@', since
+ * each mail client repairs broken syntax its own way and may show any of
+ * them as the author. A clean field is never scanned: "alice@contoso.example
+ * via List" <list@lists.example> is how lists write the original author,
+ * and reading that as contoso would break list mail. The work is bounded
+ * by the input, AUTHOR_AT_MAX '@' and AUTHOR_SCAN_MAX distinct address
+ * domains (a repeated one costs a hash); whatever is not read sets
+ * overflow, so the caller knows the strictest reading is unknown.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "author_int.h"
 #include "dmarc.h"
 
 enum tok_kind {
@@ -44,6 +58,11 @@ is_special(unsigned char c)
 	return c == '(' || c == ')' || c == '<' || c == '>' || c == '[' || c == ']' ||
 	    c == ':' || c == ';' || c == '@' || c == '\\' || c == ',' || c == '.' || c == '"';
 }
+
+/* What ends an atom: white space, specials, controls (is_wsp, is_special). */
+static const char atom_stop[] = " \t\r\n()<>[]:;@\\,.\""
+    "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+    "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f";
 
 static bool
 push(struct toks *ts, enum tok_kind k, char c, const char *p, size_t n)
@@ -151,11 +170,13 @@ tokenize(const char *s, size_t len, struct toks *ts)
 			ts->why = "control character";
 			return false;
 		} else {
-			/* atext, and 8-bit for RFC 6532 internationalized mail */
-			for (q = p; q < end && !is_wsp((unsigned char)*q) &&
-			    !is_special((unsigned char)*q) && (unsigned char)*q >= 0x20 &&
-			    *q != 0x7f; q++)
-				;
+			/*
+			 * atext, and 8-bit for RFC 6532 internationalized mail;
+			 * strcspn() (the value ends in NUL) keeps a 1 MB atom cheap.
+			 */
+			q = p + strcspn(p, atom_stop);
+			if (q > end)
+				q = end;
 			if (!push(ts, TK_ATOM, 0, p, (size_t)(q - p)))
 				return false;
 			p = q;
@@ -396,6 +417,29 @@ parse_field(struct parse *ps, const char *value, const char **why)
 	return st;
 }
 
+/* One From field as the strict parser reads it. */
+struct author_field {
+	enum author_status st;
+	const char *why;
+	const char **doms;              /* its domains, lower case; on an error those
+	                                   read before it */
+	size_t ndoms;
+};
+
+/* One field alone: what author_collect() builds on (same parse, same status). */
+static void
+author_parse_field(struct arena *a, const char *value, struct author_field *f)
+{
+	struct parse ps;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.a = a;
+	ps.doms = arena_alloc(a, AUTHOR_MAX_DOMAINS * sizeof(*ps.doms));
+	f->st = parse_field(&ps, value, &f->why);
+	f->doms = ps.doms;
+	f->ndoms = ps.ndoms;
+}
+
 enum author_status
 author_domains(struct arena *a, const char *const *values, size_t n,
     const char ***domains, size_t *ndomains, const char **why)
@@ -465,4 +509,48 @@ author_status_name(enum author_status st)
 	case AUTHOR_SYNTAX:             return "syntax";
 	}
 	return "?";
+}
+
+void
+author_collect(struct arena *a, const char *const *values, size_t n, struct author_set *out)
+{
+	struct author_collect c;
+	struct author_field f;
+	size_t i, k;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.a = a;
+	c.out = out;
+	c.w.idn_budget = AUTHOR_IDN_BUDGET;
+	out->nfields = n;
+	/* strict: exactly author_domain()'s status, from the same parse */
+	if (n > 1) {
+		out->strict = AUTHOR_MULTIPLE_FIELDS;
+		author_note(&c, "several From fields");
+	} else if (n == 0 || values == NULL) {
+		out->strict = AUTHOR_NONE;
+		author_note(&c, "no From field");
+	}
+	for (i = 0; values != NULL && i < n && !out->overflow; i++) {
+		author_parse_field(a, values[i], &f);
+		if (n == 1)
+			out->strict = f.st == AUTHOR_OK && f.ndoms > 1 ? AUTHOR_MULTIPLE_DOMAINS : f.st;
+		if (f.st == AUTHOR_OK && f.ndoms > 1)
+			author_note(&c, "addresses with different domains");
+		if (f.st != AUTHOR_OK)
+			author_note(&c, arena_printf(a, "%s: every '@' read", f.why));
+		/* scanned first: the order of appearance */
+		if (f.st != AUTHOR_OK && values[i] != NULL)
+			author_scan_field(&c, values[i]);
+		for (k = 0; k < f.ndoms; k++)
+			author_candidate(&c, f.doms[k], strlen(f.doms[k]));
+	}
+	out->mapped = c.w.mapped;
+	out->fallback = c.w.fallback;
+	out->overlong = c.w.overlong;
+	if (out->unreadable)
+		author_note(&c, "an address domain with no valid reading");
+	for (i = 0; i < c.nreasons; i++)
+		out->why = i == 0 ? c.reasons[0] : arena_printf(a, "%s; %s", out->why, c.reasons[i]);
 }

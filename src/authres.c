@@ -5,10 +5,28 @@
  * can be read, and changed, without the other.
  *
  * Every string we are handed may come from the message (a domain, a
- * local-part, a comment naming a DNS error), so nothing we emit can break
- * the header: control characters become spaces, values that are not
- * tokens are quoted, comments are escaped, and the field is folded
- * between elements to keep lines under 78 characters.
+ * local-part, a comment naming a DNS error), so nothing we emit may read
+ * differently to any consumer behind us (CVE-2020-12272: a d= of
+ * "example.net(.example.com" read as example.net).  The consumers do not
+ * agree on quoted-pairs: Mail::AuthenticationResults ends a quoted-string
+ * at the first '"' whatever precedes it, and it and SpamAssassin count
+ * every parenthesis of a comment, escaped or not, so "\)" ends a comment
+ * early for them.  SpamAssassin also decodes RFC 2047 encoded-words
+ * anywhere in the field, inside quotes and comments too, and
+ * python3-authres reads ASCII only.  Hence we never write a quoted-pair:
+ *
+ *  - a value stands bare when it is an RFC 2045 token, or an address or
+ *    "@domain" RFC 8601 allows bare (dot-atom local-part without '=' or
+ *    '?'); otherwise it is a quoted-string in which a control byte
+ *    becomes a space and '"', '\' and every 8-bit byte become '?' (not
+ *    a character of any domain name, selector or base64, so a replaced
+ *    value never equals a real one);
+ *  - in a comment, runs of white space and controls become one space,
+ *    '(' and ')' become '[' and ']', '\' and 8-bit bytes become '?';
+ *  - in both, an '=' right before a '?' becomes '?' too, so no "=?"
+ *    (the start of an encoded-word) is ever written;
+ *
+ * and the field is folded between elements to keep lines under 78.
  */
 #include <string.h>
 
@@ -95,29 +113,41 @@ ar_is_domain(const char *s, size_t n)
 
 /*
  * RFC 8601 pvalue = value / [ [ local-part ] "@" ] domain-name: an
- * address or "@domain" may stand bare when its local-part is a dot-atom.
+ * address or "@domain" may stand bare when its local-part is a dot-atom;
+ * one with '=' or '?' is quoted, as "=?" could start an encoded-word.
  */
 static int
 ar_is_bare_pvalue(const char *s, size_t n)
 {
 	const char *at;
+	size_t ln;
 
 	if (ar_is_token(s, n))
 		return 1;
 	at = memchr(s, '@', n);
 	if (at == NULL)
 		return 0;
-	if (at > s && !ar_is_dot_atom(s, (size_t)(at - s)))
+	ln = (size_t)(at - s);
+	if (ln > 0 && (!ar_is_dot_atom(s, ln) || memchr(s, '=', ln) != NULL ||
+	    memchr(s, '?', ln) != NULL))
 		return 0;
-	return ar_is_domain(at + 1, n - (size_t)(at - s) - 1);
+	return ar_is_domain(at + 1, n - ln - 1);
 }
 
-/* Control characters cannot be carried by any header syntax; a space
- * keeps the words apart. */
-static int
-ar_clean_char(int c)
+/*
+ * Appends c, which the caller has made safe for a quoted-string or a
+ * comment, first turning the '='s right before a '?' into '?' (back to
+ * the opening quote or parenthesis, at from).
+ */
+static void
+ar_put_safe(struct ar_buf *b, size_t from, int c)
 {
-	return (c < 0x20 || c == 0x7f) ? ' ' : c;
+	size_t i;
+
+	if (c == '?')
+		for (i = b->len; i > from && b->p[i - 1] == '='; i--)
+			b->p[i - 1] = '?';
+	ar_buf_addc(b, c);
 }
 
 enum ar_vkind { AR_VALUE, AR_PVALUE };
@@ -125,7 +155,7 @@ enum ar_vkind { AR_VALUE, AR_PVALUE };
 static void
 ar_put_value(struct ar_buf *b, const char *v, enum ar_vkind kind)
 {
-	size_t i, n;
+	size_t i, n, from;
 	int c, bare;
 
 	if (v == NULL)
@@ -137,11 +167,14 @@ ar_put_value(struct ar_buf *b, const char *v, enum ar_vkind kind)
 		return;
 	}
 	ar_buf_addc(b, '"');
+	from = b->len;
 	for (i = 0; i < n; i++) {
-		c = ar_clean_char((unsigned char)v[i]);
-		if (c == '"' || c == '\\')
-			ar_buf_addc(b, '\\');
-		ar_buf_addc(b, c);
+		c = (unsigned char)v[i];
+		if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		else if (c >= 0x80 || c == '"' || c == '\\')
+			c = '?';
+		ar_put_safe(b, from, c);
 	}
 	ar_buf_addc(b, '"');
 }
@@ -172,9 +205,10 @@ ar_name_ok(const char *s)
 }
 
 /*
- * "(text)": whitespace and control runs become one space (comments carry
- * no meaning in their spacing, and single spaces are where we may fold),
- * and ( ) \ are quoted-pairs.  Returns 0 when nothing is left to say.
+ * "(text)": white space and control runs become one space (comments carry
+ * no meaning in their spacing, and single spaces are where we may fold);
+ * the rest as the top of the file says.  Returns 0 when nothing is left
+ * to say.
  */
 static int
 ar_put_comment(struct ar_buf *b, const char *s)
@@ -186,8 +220,8 @@ ar_put_comment(struct ar_buf *b, const char *s)
 		return 0;
 	ar_buf_addc(b, '(');
 	for (; *s != '\0'; s++) {
-		c = ar_clean_char((unsigned char)*s);
-		if (c == ' ' || c == '\t') {
+		c = (unsigned char)*s;
+		if (c <= 0x20 || c == 0x7f) {
 			space = any;
 			continue;
 		}
@@ -195,9 +229,13 @@ ar_put_comment(struct ar_buf *b, const char *s)
 			ar_buf_addc(b, ' ');
 		space = 0;
 		any = 1;
-		if (c == '(' || c == ')' || c == '\\')
-			ar_buf_addc(b, '\\');
-		ar_buf_addc(b, c);
+		if (c == '(')
+			c = '[';
+		else if (c == ')')
+			c = ']';
+		else if (c == '\\' || c >= 0x80)
+			c = '?';
+		ar_put_safe(b, start + 1, c);
 	}
 	if (!any) {
 		b->len = start;

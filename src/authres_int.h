@@ -30,6 +30,12 @@ ar_is_token_char(int c)
 	return c > 0x20 && c < 0x7f && strchr("()<>@,;:\\\"/[]?=", c) == NULL;
 }
 
+static inline int
+ar_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
 /* Keyword (RFC 8601 section 2.2: ldh-str), plus '_' seen in the wild. */
 static inline int
 ar_is_keyword_char(int c)

@@ -1,10 +1,9 @@
 /*
- * authres_parse: reading incoming RFC 8601 Authentication-Results, above
- * all to recognise forgeries: a header carrying our authserv-id that did
- * not come from us must be deleted (RFC 8601 section 5), so reading the
- * id must not be fooled by comments, quoting, folding or a look-alike
- * that merely starts with it.  Its own file because its concerns are not
- * the builder's (authres.c): any byte sequence may arrive here, so what
+ * authres_parse: reading incoming RFC 8601 Authentication-Results (the
+ * ARC-Authentication-Results of a trusted sealer, tests).  Whether a field
+ * claims our authserv-id is not this strict reading's call but every
+ * consumer's (authres_claims.c).  Its own file because its concerns are
+ * not the builder's (authres.c): any byte sequence may arrive here, so what
  * matters is bounds and termination, not layout; the two share only the
  * character classes and arena string of authres_int.h.
  *
@@ -33,12 +32,6 @@ static int
 ar_is_digit(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-ar_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
 }
 
 static int
@@ -401,31 +394,4 @@ authres_parse(struct arena *a, const char *value, size_t len, struct ar_parsed *
 		if (s.p >= s.end)
 			return 0;
 	}
-}
-
-int
-authres_claims_id(const char *value, size_t len, const char *authserv_id)
-{
-	struct ar_scan s = { NULL, value, value + len };
-	const char *tok, *p, *end, *id = authserv_id;
-	size_t toklen;
-	int quoted, c;
-
-	if (value == NULL || id == NULL || *id == '\0')
-		return 0;
-	if (ar_id_scan(&s, &tok, &toklen, &quoted) < 0)
-		return 0;
-	/* Quoted: compare the content, quoted-pairs resolved, folds removed. */
-	end = tok + toklen;
-	for (p = tok; p < end; p++) {
-		c = (unsigned char)*p;
-		if (quoted && c == '\\')
-			c = (unsigned char)*++p;
-		else if (quoted && (c == '\r' || c == '\n'))
-			continue;
-		if (*id == '\0' || ar_lower(c) != ar_lower((unsigned char)*id))
-			return 0;
-		id++;
-	}
-	return *id == '\0';
 }

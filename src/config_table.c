@@ -95,13 +95,31 @@ const struct config_entry config_table[] = {
 	  "An answer still missing then counts as a temporary DNS error.",
 	  OFF(message_dns_deadline_ms) },
 	{ "dns_query_budget", CT_UINT, NULL, "64", NULL, 1, 10000, NULL, NULL,
-	  "The most DNS queries one message may make, cache hits included. "
-	  "Lookups beyond it fail.",
+	  "The most DNS queries one message may make for the keys of its DKIM "
+	  "signatures and ARC sets, cache hits included. "
+	  "A key beyond it is not looked up and its signature or seal fails for "
+	  "good (dkim=permerror, arc=fail), never a temporary error, which a "
+	  "sender could cause at will. "
+	  "SPF and DMARC have bounds of their own (SPF the limits of RFC 7208 "
+	  "section 4.6.4, DMARC its tree walk), so a sender's own headers or "
+	  "records can never spend the lookups the verdict needs. "
+	  "The default covers max_dkim_signatures keys and an ARC chain of "
+	  "more than 25 sets; a message asks at most once per distinct key, "
+	  "and an ARC set only for the first seal and signature of each "
+	  "instance while the chain can still pass.",
 	  OFF(dns_query_budget) },
 	{ "dns_cache_entries", CT_UINT, NULL, "10000", NULL, 0, 10000000, NULL, NULL,
 	  "Answers kept in the DNS cache shared by all messages. "
 	  "0 turns the cache off.",
 	  OFF(dns_cache_entries) },
+	{ "dns_cache_size", CT_UINT, NULL, "16777216", NULL, 65536, 1073741824, NULL, NULL,
+	  "The most bytes the DNS cache may hold, counting records, names and "
+	  "bookkeeping; the least recently used answers go first. "
+	  "An answer bigger than 1/64 of it is used but not kept, so no single "
+	  "answer can flush much of the cache. "
+	  "With dns_cache_entries it bounds the cache's memory whatever names "
+	  "senders make us look up (TXT answers reach 64 KiB each).",
+	  OFF(dns_cache_size) },
 	{ "zone_file", CT_STRING, "path", "", NULL, 0, 0, NULL, check_path,
 	  "Offline resolver: answer every DNS query from this file, an absolute "
 	  "path, instead of the network; see compauthd-zone(5). "
@@ -142,9 +160,11 @@ const struct config_entry config_table[] = {
 	  "Log lines as plain text, or as one JSON object each.",
 	  OFF(log_format) },
 	{ "on_dns_error", CT_ENUM, NULL, "accept", NULL, 0, 0, words_on_error, NULL,
-	  "What to do when a DNS failure prevents a verdict (compauth reason 905): "
+	  "What to do when a lookup fails temporarily (a temperror in the header): "
 	  "accept passes the message on with the temporary error recorded, "
-	  "tempfail asks the sender to try again later.",
+	  "tempfail asks the sender to try again later, unless DMARC enforcement "
+	  "rejects the message anyway (a timeout in the sender's own zone never "
+	  "turns a p=reject failure into a retry).",
 	  OFF(on_dns_error) },
 	{ "spf_received_header", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
 	  "Also add a Received-SPF header (RFC 7208 section 9.1) with the SPF "
@@ -157,9 +177,14 @@ const struct config_entry config_table[] = {
 	{ "min_rsa_bits", CT_UINT, NULL, "1024", NULL, 1024, 16384, NULL, NULL,
 	  "RSA keys shorter than this fail DKIM verification (RFC 8301 section 3.2).",
 	  OFF(min_rsa_bits) },
-	{ "dkim_strict_l", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
-	  "A signature with l= that leaves part of the body unsigned: no passes "
-	  "it with a note in the comment, yes fails it (RFC 6376 section 8.2).",
+	{ "dkim_strict_l", CT_ENUM, NULL, "yes", NULL, 0, 0, words_bool, NULL,
+	  "A signature with l= that leaves part of the body unsigned: yes fails "
+	  "it, no passes it with a note in the comment (RFC 6376 section 8.2). "
+	  "The default is yes because anything can be appended after the signed "
+	  "length, a whole forged message below a genuine signed one, and with "
+	  "no it would ride on a dkim=pass and a DMARC pass; signers that use "
+	  "l= are rare, and a signature whose l= covers the whole body still "
+	  "passes.",
 	  OFF(dkim_strict_l) },
 	{ "dmarc_mode", CT_ENUM, NULL, "rfc9989", NULL, 0, 0, words_dmarc_mode, NULL,
 	  "How DMARC finds the policy and the organizational domain: rfc9989 "
@@ -200,9 +225,12 @@ const struct config_entry config_table[] = {
 	{ "arc_trusted_sealers", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
 	  "ARC sealers (ARC-Seal d= domains, exactly) whose word is taken when "
 	  "DMARC fails here: if the chain passes, its newest set was sealed by one "
-	  "of them and its ARC-Authentication-Results record dmarc=pass or an "
-	  "aligned SPF or DKIM pass, the verdict is compauth=pass reason=130 and "
-	  "the DMARC failure is not enforced (action=oreject for p=reject).",
+	  "of them, that set's ARC-Message-Signature signs From, and its "
+	  "ARC-Authentication-Results record dmarc=pass with header.from the "
+	  "author domain or an aligned SPF or DKIM pass, the verdict is "
+	  "compauth=pass reason=130 and the DMARC failure is not enforced "
+	  "(action=oreject for p=reject). "
+	  "A dmarc=pass without header.from names no author and does not count.",
 	  OFF(arc_trusted_sealers) },
 	{ "arc_sign_domain", CT_STRING, "domain", "", NULL, 0, 0, NULL, check_domain_or_empty,
 	  "Seal every message we check with an ARC set (RFC 8617) signed as this "

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -21,8 +23,9 @@ struct dkimkeys {
 	struct arena *a;                /* names and records: the caller's */
 	struct arena *kw;               /* answers, written by the resolver thread */
 	struct dns_set *set;
-	struct dkimkey *key;
-	size_t n, max;
+	struct dkimkey **key;           /* each its own block: callers keep pointers */
+	size_t n, cap, max;
+	unsigned refs;                  /* holders that have not released */
 	int finished;
 };
 
@@ -35,8 +38,22 @@ dkimkeys_new(struct arena *a, struct dns_set *set, size_t max)
 	ks->kw = arena_new();
 	ks->set = set;
 	ks->max = max;
-	ks->key = arena_alloc(a, (max ? max : 1) * sizeof(*ks->key));
+	ks->refs = 1;
 	return ks;
+}
+
+struct dkimkeys *
+dkimkeys_share(struct dkimkeys *ks, size_t more)
+{
+	ks->refs++;
+	ks->max += more;
+	return ks;
+}
+
+size_t
+dkimkeys_count(const struct dkimkeys *ks)
+{
+	return ks->n;
 }
 
 int
@@ -99,17 +116,28 @@ dkimkeys_start(struct dkimkeys *ks, const char *sel, const char *dom)
 	struct dkimkey *k;
 	char *q, *p;
 	size_t i;
+	int rc;
 
 	q = arena_printf(ks->a, "%s._domainkey.%s", sel, dom);
 	for (p = q; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
 	for (i = 0; i < ks->n; i++)
-		if (strcmp(ks->key[i].qname, q) == 0)
-			return &ks->key[i];
+		if (strcmp(ks->key[i]->qname, q) == 0)
+			return ks->key[i];
 	if (ks->n == ks->max || ks->finished)
 		return NULL;
-	k = &ks->key[ks->n++];
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 8;
+		struct dkimkey **nk = arena_alloc(ks->a, cap * sizeof(*nk));
+
+		if (ks->n)
+			memcpy(nk, ks->key, ks->n * sizeof(*nk));
+		ks->key = nk;
+		ks->cap = cap;
+	}
+	k = arena_alloc(ks->a, sizeof(*k));
+	ks->key[ks->n++] = k;
 	k->owner = ks;
 	k->qname = q;
 	if (strlen(q) > DKIMKEY_NAME_MAX) {
@@ -120,10 +148,24 @@ dkimkeys_start(struct dkimkeys *ks, const char *sel, const char *dom)
 		k->state = DKIMKEY_REFUSED;
 		k->status = DNS_TEMPFAIL;
 		k->why = "no resolver";
-	} else if (dns_query(ks->set, q, DNS_T_TXT, dkimkey_answer, k) != 0) {
+	} else if ((rc = dns_query(ks->set, q, DNS_T_TXT, dkimkey_answer, k)) != DNS_Q_SENT) {
+		/*
+		 * The budget is spent by what the message itself names (its
+		 * signatures and seals), and a name that cannot exist has no
+		 * key: both are the sender's doing, so neither may read as a
+		 * temporary failure the sender could cause at will.
+		 */
 		k->state = DKIMKEY_REFUSED;
-		k->status = DNS_TEMPFAIL;
-		k->why = "query refused (DNS budget spent)";
+		if (rc == DNS_Q_BUDGET) {
+			k->status = DNS_PERMFAIL;
+			k->why = DKIMKEY_WHY_BUDGET;
+		} else if (rc == DNS_Q_BADNAME) {
+			k->status = DNS_NXDOMAIN;
+			k->why = "key name is not a DNS name";
+		} else {
+			k->status = DNS_TEMPFAIL;
+			k->why = "query refused";
+		}
 	}
 	return k;
 }
@@ -131,7 +173,9 @@ dkimkeys_start(struct dkimkeys *ks, const char *sel, const char *dom)
 void
 dkimkeys_release(struct dkimkeys *ks)
 {
-	if (ks == NULL)
+	if (ks == NULL || ks->refs == 0)
+		return;
+	if (--ks->refs > 0)
 		return;
 	ks->finished = 1;
 	arena_free(&ks->kw);
@@ -216,14 +260,55 @@ dkimkey_check(struct dkimkey *k)
 	return k->bad == NULL ? 0 : -1;
 }
 
+/*
+ * What one RSA verification may cost: a key over DKIMKEY_RSA_MAX_BITS, or
+ * with a public exponent over DKIMKEY_RSA_MAX_E_BITS bits (a 3072-bit
+ * exponent makes a 3072-bit verification cost 7 ms instead of 0.07), is
+ * one a sender chose to make us slow. NULL when acceptable.
+ */
+static const char *
+dkimkey_rsa_cost(EVP_PKEY *pk, struct arena *a)
+{
+	BIGNUM *e = NULL;
+	int ebits;
+
+	if (EVP_PKEY_bits(pk) > DKIMKEY_RSA_MAX_BITS)
+		return arena_printf(a, "key too large: %d bits", EVP_PKEY_bits(pk));
+	if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+		return "key p= is not a public key";
+	ebits = BN_num_bits(e);
+	BN_free(e);
+	if (ebits > DKIMKEY_RSA_MAX_E_BITS)
+		return arena_printf(a, "key exponent too large: %d bits", ebits);
+	return NULL;
+}
+
+/* p= decoded as an RSA public key (SubjectPublicKeyInfo or bare RSAPublicKey). */
+static EVP_PKEY *
+dkimkey_rsa(const unsigned char *der, size_t derlen)
+{
+	const unsigned char *dp = der;
+	EVP_PKEY *pk = d2i_PUBKEY(NULL, &dp, (long)derlen);
+
+	if (pk == NULL) {
+		dp = der;
+		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, (long)derlen);
+	}
+	if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
+		EVP_PKEY_free(pk);
+		pk = NULL;
+	}
+	return pk;
+}
+
 EVP_PKEY *
 dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena *a,
     const char **why)
 {
 	unsigned char *der;
-	const unsigned char *dp;
 	size_t derlen = 0;
 	EVP_PKEY *pk = NULL;
+	const char *cost;
 
 	if (dkimkey_check(k) != 0) {
 		*why = k->bad;
@@ -240,19 +325,13 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 	if (ed25519) {
 		if (derlen == 32)
 			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, 32);
-	} else {
-		dp = der;
-		pk = d2i_PUBKEY(NULL, &dp, (long)derlen);
-		if (pk == NULL) {
-			dp = der;
-			pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, (long)derlen);
-		}
-		if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
-			EVP_PKEY_free(pk);
-			pk = NULL;
-		}
-		if (pk != NULL && (unsigned)EVP_PKEY_bits(pk) < min_rsa_bits) {
-			*why = arena_printf(a, "key too small: %d bits", EVP_PKEY_bits(pk));
+	} else if ((pk = dkimkey_rsa(der, derlen)) != NULL) {
+		if ((unsigned)EVP_PKEY_bits(pk) < min_rsa_bits)
+			cost = arena_printf(a, "key too small: %d bits", EVP_PKEY_bits(pk));
+		else
+			cost = dkimkey_rsa_cost(pk, a);
+		if (cost != NULL) {
+			*why = cost;
 			EVP_PKEY_free(pk);
 			return NULL;
 		}
@@ -260,4 +339,22 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 	if (pk == NULL)
 		*why = "key p= is not a public key";
 	return pk;
+}
+
+const char *
+dkimkey_rsa_too_costly(struct dkimkey *k)
+{
+	struct arena *a = k->owner->a;
+	unsigned char *der;
+	size_t derlen = 0;
+	EVP_PKEY *pk;
+	const char *why = NULL;
+
+	if (dkimkey_check(k) != 0 || strcmp(k->k, "rsa") != 0 ||
+	    (der = base64_decode(a, k->p, 8192, &derlen)) == NULL ||
+	    (pk = dkimkey_rsa(der, derlen)) == NULL)
+		return NULL;            /* not an RSA key we can read: the verifier says why */
+	why = dkimkey_rsa_cost(pk, a);
+	EVP_PKEY_free(pk);
+	return why;
 }

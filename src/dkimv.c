@@ -5,8 +5,8 @@
  * ed25519). Everything around it is ours:
  *
  *  - DNS. Each DKIM-Signature is read with our tag-list parser when the
- *    header arrives and the key query goes out through our resolver at
- *    once; libopendkim's key lookup hook is served from those answers at
+ *    header arrives (dkimv_sig.c) and the key query goes out through our
+ *    resolver at once; libopendkim's key lookup hook is served from those answers at
  *    end of message, so it never touches DNS (its query method is also
  *    pointed at an empty file, so a slip could only read "no key").
  *  - Policy libopendkim cannot express per message: RFC 8301 (rsa-sha1
@@ -33,42 +33,12 @@
 #include "arena.h"
 #include "dkimkey.h"
 #include "dkimv.h"
+#include "dkimv_int.h"
 #include "log.h"
 #include "resolver.h"
 #include "taglist.h"
 
 #define DKIMV_SIG_HEADER "DKIM-Signature"
-
-enum dkimv_alg { ALG_UNKNOWN = 0, ALG_RSA_SHA256, ALG_RSA_SHA1, ALG_ED25519_SHA256 };
-
-/* One DKIM-Signature header within max_signatures. */
-struct dkimv_rec {
-	struct dkimv_sig out;
-	int decided;                    /* out.result is final */
-	enum dkimv_alg alg;
-	const char *bnows;              /* b= without FWS: pairs us with libopendkim */
-	struct dkimkey *key;
-	const char *lib_why;            /* libopendkim refused the header */
-	DKIM_SIGINFO *sig;              /* libopendkim's view, NULL if none */
-	int pre_err;                    /* its error before any key was fetched */
-};
-
-struct dkimv {
-	struct arena *a;
-	struct dkimkeys *keys;          /* set locked */
-	struct dkimv_opts o;
-	const char *qid;
-	DKIM *dkim;
-	DKIM_STAT eoh_status;
-	int eoh_done;
-	const char *eoh_why;
-	struct dkimv_rec *rec;
-	size_t nrec;
-	unsigned nsig_headers;          /* every DKIM-Signature seen */
-	int finished;                   /* after eom/free: answers are dropped */
-	char *hbuf;                     /* "Name:value" with CRLF folds */
-	size_t hcap;
-};
 
 static pthread_once_t dkimv_once = PTHREAD_ONCE_INIT;
 static DKIM_LIB *dkimv_lib;
@@ -147,6 +117,7 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	struct dkimv *d = dkim_get_user_context(dkim);
 	struct dkimv_rec *r = d ? dkimv_rec_of(d, sig) : NULL;
 	struct dkimkey *k;
+	const char *why;
 
 	if (r == NULL || (k = r->key) == NULL)
 		return DKIM_CBSTAT_ERROR;
@@ -158,6 +129,11 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 		return DKIM_CBSTAT_ERROR;
 	if (dkimkey_check(k) != 0)
 		return DKIM_CBSTAT_ERROR;
+	if ((why = dkimkey_rsa_too_costly(k)) != NULL) {
+		/* Refused before libopendkim spends the verification on it. */
+		k->bad = why;
+		return DKIM_CBSTAT_ERROR;
+	}
 	if (k->txtlen >= buflen) {
 		k->bad = "key record too long";
 		return DKIM_CBSTAT_ERROR;
@@ -207,7 +183,7 @@ dkimv_opts_init(struct dkimv_opts *o)
 {
 	o->max_signatures = DKIMV_DEFAULT_MAX_SIGNATURES;
 	o->min_rsa_bits = DKIMV_DEFAULT_MIN_RSA_BITS;
-	o->l_policy = 0;
+	o->l_policy = 1;
 	o->allow_sha1 = 0;
 }
 
@@ -243,123 +219,18 @@ dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, cons
 	return d;
 }
 
-static enum dkimv_alg
-dkimv_alg_of(const char *a)
+struct dkimkeys *
+dkimv_keys(struct dkimv *d)
 {
-	if (strcasecmp(a, "rsa-sha256") == 0)
-		return ALG_RSA_SHA256;
-	if (strcasecmp(a, "ed25519-sha256") == 0)
-		return ALG_ED25519_SHA256;
-	if (strcasecmp(a, "rsa-sha1") == 0)
-		return ALG_RSA_SHA1;
-	return ALG_UNKNOWN;
+	return d->keys;
 }
 
-/* t= and x= are 1*12DIGIT (section 3.5); -1 when not. */
-static long long
-dkimv_time_tag(const struct taglist_tag *t)
-{
-	long long v = 0;
-	size_t i;
-
-	if (t->value_len == 0 || t->value_len > 12)
-		return -1;
-	for (i = 0; i < t->value_len; i++) {
-		if (t->value[i] < '0' || t->value[i] > '9')
-			return -1;
-		v = v * 10 + (t->value[i] - '0');
-	}
-	return v;
-}
-
-/* q= lists query methods; "dns/txt" is the only one (section 3.5). */
-static int
-dkimv_q_ok(const char *q)
-{
-	const char *p = q;
-	size_t n;
-
-	while (*p) {
-		n = strcspn(p, ":");
-		if (n == 7 && strncasecmp(p, "dns/txt", 7) == 0)
-			return 1;
-		p += n;
-		if (*p == ':')
-			p++;
-	}
-	return 0;
-}
-
-static void
+void
 dkimv_decide_now(struct dkimv_rec *r, const char *result, const char *comment)
 {
 	r->out.result = result;
 	r->out.comment = comment;
 	r->decided = 1;
-}
-
-/* What can be judged from the signature alone, before any DNS. */
-static void
-dkimv_sig_parse(struct dkimv *d, struct dkimv_rec *r, const char *value)
-{
-	static const char *const required[] = { "v", "a", "b", "bh", "d", "h", "s" };
-	struct taglist tl;
-	const struct taglist_tag *t;
-	const char *why, *dom = NULL, *sel = NULL;
-	long long ts = -2, xs = -2;
-	size_t i;
-
-	if (taglist_parse(&tl, value, strlen(value), &why) != 0) {
-		dkimv_decide_now(r, "permerror", arena_printf(d->a, "signature syntax error: %s", why));
-		return;
-	}
-	if ((t = taglist_get(&tl, "d")) != NULL)
-		r->out.d = dom = taglist_value(d->a, t);
-	if ((t = taglist_get(&tl, "s")) != NULL)
-		r->out.s = sel = taglist_value(d->a, t);
-	if ((t = taglist_get(&tl, "a")) != NULL) {
-		r->out.a = taglist_value(d->a, t);
-		r->alg = dkimv_alg_of(r->out.a);
-	}
-	if ((t = taglist_get(&tl, "i")) != NULL)
-		r->out.i = taglist_value(d->a, t);
-	if ((t = taglist_get(&tl, "b")) != NULL) {
-		r->bnows = taglist_value_nows(d->a, t);
-		r->out.b8 = arena_strndup(d->a, r->bnows, 8);
-	}
-	r->out.l_used = taglist_get(&tl, "l") != NULL;
-
-	if ((t = taglist_get(&tl, "t")) != NULL)
-		ts = dkimv_time_tag(t);
-	if ((t = taglist_get(&tl, "x")) != NULL)
-		xs = dkimv_time_tag(t);
-
-	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-		if (taglist_get(&tl, required[i]) == NULL) {
-			dkimv_decide_now(r, "permerror",
-			    arena_printf(d->a, "signature has no %s= tag", required[i]));
-			return;
-		}
-	if (!taglist_value_is(taglist_get(&tl, "v"), "1"))
-		dkimv_decide_now(r, "permerror", "unsupported signature version");
-	else if (!dkimkey_name_ok(dom, 2))
-		dkimv_decide_now(r, "permerror", "invalid d= domain");
-	else if (!dkimkey_name_ok(sel, 1))
-		dkimv_decide_now(r, "permerror", "invalid s= selector");
-	else if (ts == -1 || xs == -1)
-		dkimv_decide_now(r, "permerror", ts == -1 ? "bad t= value" : "bad x= value");
-	else if (ts >= 0 && xs >= 0 && xs <= ts)
-		dkimv_decide_now(r, "permerror", "x= is not after t=");
-	else if (r->alg == ALG_UNKNOWN)
-		dkimv_decide_now(r, "permerror", "unsupported signature algorithm");
-	else if (!taglist_list_has(taglist_value(d->a, taglist_get(&tl, "h")), "from"))
-		dkimv_decide_now(r, "permerror", "From field not signed");
-	else if ((t = taglist_get(&tl, "q")) != NULL && !dkimv_q_ok(taglist_value_nows(d->a, t)))
-		dkimv_decide_now(r, "permerror", "unsupported key query method");
-	else if (r->alg == ALG_RSA_SHA1 && !d->o.allow_sha1)
-		dkimv_decide_now(r, "fail", "rsa-sha1 is not accepted (RFC 8301)");
-	else
-		r->key = dkimkeys_start(d->keys, sel, dom);
 }
 
 /* "Name:value" with every bare LF made CRLF, as libopendkim wants it. */
@@ -467,6 +338,10 @@ dkimv_decide_key(struct dkimv *d, struct dkimv_rec *r)
 {
 	struct dkimkey *k = r->key;
 
+	if (k == NULL) {
+		dkimv_decide_now(r, "permerror", "key not looked up");
+		return 1;
+	}
 	if (k->state == DKIMKEY_PENDING) {
 		dkimv_decide_now(r, "temperror", "key lookup did not finish in time");
 		return 1;
@@ -643,7 +518,9 @@ dkimv_release(struct dkimv *d)
 	free(d->hbuf);
 	d->hbuf = NULL;
 	d->hcap = 0;
+	/* Once: the table may be shared with the message's ARC validator. */
 	dkimkeys_release(d->keys);
+	d->keys = NULL;
 }
 
 void

@@ -2,8 +2,10 @@
  * Answer cache. Every message asks for the same few records (the sender's
  * SPF includes, the big senders' DKIM keys and DMARC records), so one cache
  * shared by all messages saves most upstream queries. It belongs to the
- * resolver thread, which makes it lock-free; the entry bound keeps a flood
- * of random names from growing it without limit.
+ * resolver thread, which makes it lock-free. Two bounds keep what senders
+ * choose from growing it: entries (a flood of random names) and bytes
+ * (a flood of names with big TXT answers: 10 000 entries of ~64 KiB
+ * would be 640 MB), each entry counted with its name and bookkeeping.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@ struct dnscache_entry {
 	struct dnscache_entry *next;
 	struct dns_rrset *set;
 	uint64_t expires_ms;
+	size_t bytes;                   /* counted against max_bytes */
 	uint32_t hash;
 	enum dns_type type;
 	char name[];
@@ -29,6 +32,7 @@ struct dnscache {
 	uint32_t mask;
 	unsigned max;
 	size_t count;
+	size_t max_bytes, bytes;
 	struct dnscache_entry *head;    /* most recently used */
 	struct dnscache_entry *tail;    /* evicted first */
 };
@@ -45,7 +49,7 @@ dns_key_hash(const char *name, enum dns_type type)
 }
 
 struct dnscache *
-dnscache_new(unsigned max_entries)
+dnscache_new(unsigned max_entries, size_t max_bytes)
 {
 	struct dnscache *c = calloc(1, sizeof(*c));
 	uint32_t n = 16;
@@ -61,6 +65,7 @@ dnscache_new(unsigned max_entries)
 	}
 	c->mask = n - 1;
 	c->max = max_entries;
+	c->max_bytes = max_bytes;
 	return c;
 }
 
@@ -108,6 +113,7 @@ dnscache_remove(struct dnscache *c, struct dnscache_entry **pp)
 
 	*pp = e->hnext;
 	dnscache_lru_unlink(c, e);
+	c->bytes -= e->bytes;
 	dns_rrset_free(&e->set);
 	free(e);
 	c->count--;
@@ -138,16 +144,16 @@ dnscache_put(struct dnscache *c, const char *name, enum dns_type type,
 {
 	uint32_t hash = dns_key_hash(name, type);
 	struct dnscache_entry **pp, *e;
-	size_t len = strlen(name);
+	size_t len = strlen(name), bytes = sizeof(*e) + len + 1 + (*setp)->size;
 
-	if (ttl == 0 || c->max == 0) {
+	pp = dnscache_slot(c, name, type, hash);
+	if (*pp != NULL)
+		dnscache_remove(c, pp);         /* the old answer goes either way */
+	if (ttl == 0 || c->max == 0 || bytes > c->max_bytes / DNSCACHE_MAX_SHARE) {
 		dns_rrset_free(setp);
 		return;
 	}
-	pp = dnscache_slot(c, name, type, hash);
-	if (*pp != NULL)
-		dnscache_remove(c, pp);
-	if (c->count >= c->max && c->tail != NULL) {
+	while (c->tail != NULL && (c->count >= c->max || c->bytes + bytes > c->max_bytes)) {
 		e = c->tail;
 		dnscache_remove(c, dnscache_slot(c, e->name, e->type, e->hash));
 	}
@@ -161,18 +167,26 @@ dnscache_put(struct dnscache *c, const char *name, enum dns_type type,
 	e->hash = hash;
 	e->set = *setp;
 	*setp = NULL;
+	e->bytes = bytes;
 	e->expires_ms = now_ms + (uint64_t)ttl * 1000;
 	pp = &c->buckets[hash & c->mask];
 	e->hnext = *pp;
 	*pp = e;
 	dnscache_lru_push(c, e);
 	c->count++;
+	c->bytes += bytes;
 }
 
 size_t
 dnscache_count(const struct dnscache *c)
 {
 	return c->count;
+}
+
+size_t
+dnscache_bytes(const struct dnscache *c)
+{
+	return c->bytes;
 }
 
 void

@@ -1,6 +1,18 @@
 /*
  * Logging. Every line about a message carries its MTA queue id so a
  * postmaster can grep one message across the MTA's and our logs.
+ *
+ * Much of what we log comes from the message or the SMTP session (a DKIM
+ * d=, a MAIL FROM, a From, a PTR name), so no text we are given may make
+ * a line read as something else: a CR or LF would start a forged second
+ * line, a TAB shifts tab-separated fields, 8-bit bytes are in no known
+ * encoding.  The text format is therefore printable ASCII only: every
+ * control byte, DEL and 8-bit byte becomes "\xNN" and a backslash
+ * "\\", so the escaping itself cannot be forged either.  The JSON
+ * format is valid JSON for any bytes: controls become "\u00NN", valid
+ * UTF-8 is kept (but for the C1 controls and U+2028/U+2029, which break
+ * JavaScript readers, written "\uNNNN"), and each byte of invalid UTF-8
+ * becomes "\ufffd".
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -68,23 +80,87 @@ log_level_parse(const char *name)
 	return -1;
 }
 
-/* JSON string body: escapes quotes, backslashes and control bytes. */
+/* Text: printable ASCII, the rest as \xNN, '\' as "\\"; dst always ends. */
+static void
+text_escape(char *dst, size_t len, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *src != '\0' && o + 5 <= len; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = '\\';
+		} else if (c < 0x20 || c >= 0x7f) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
+/* The length of the valid UTF-8 sequence at s (RFC 3629: no overlong
+ * form, no surrogate, nothing past U+10FFFF) and its code point; 0 when
+ * s does not start one. */
+static size_t
+utf8_seq(const unsigned char *s, unsigned *cp)
+{
+	size_t n, i;
+	unsigned v, min;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2, v = s[0] & 0x1f, min = 0x80;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3, v = s[0] & 0x0f, min = 0x800;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4, v = s[0] & 0x07, min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* JSON string body (RFC 8259) for any bytes; dst always ends. */
 static size_t
 json_escape(char *dst, size_t len, const char *src)
 {
-	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)src;
+	size_t o = 0, n;
+	unsigned cp;
 
-	for (; *src && o + 7 < len; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		if (c == '"' || c == '\\') {
-			dst[o++] = '\\';
-			dst[o++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			o += (size_t)snprintf(dst + o, len - o, "\\u%04x", c);
-		} else {
-			dst[o++] = (char)c;
+	while (*p != '\0' && o + 7 <= len) {
+		n = utf8_seq(p, &cp);
+		if (n == 0) {
+			memcpy(dst + o, "\\ufffd", 6);
+			o += 6;
+			p++;
+			continue;
 		}
+		if (cp == '"' || cp == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = (char)cp;
+		} else if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029) {
+			o += (size_t)snprintf(dst + o, len - o, "\\u%04x", cp);
+		} else {
+			memcpy(dst + o, p, n);
+			o += n;
+		}
+		p += n;
 	}
 	dst[o] = '\0';
 	return o;
@@ -93,7 +169,10 @@ json_escape(char *dst, size_t len, const char *src)
 void
 log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 {
-	char text[4096], line[8800], esc[8400];
+	/* Escaped, a byte of text takes up to 6 bytes; head holds the rest
+	 * of the line before the text (the JSON keys, the queue id). */
+	char text[4096], esc[6 * sizeof(text) + 8], q[6 * 64 + 8], head[sizeof(q) + 64];
+	const char *tail;
 	va_list ap;
 	int fmt_json;
 
@@ -105,15 +184,17 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 
 	fmt_json = atomic_load_explicit(&cur_format, memory_order_relaxed) == LOG_FMT_JSON;
 	if (fmt_json) {
-		char q[256];
-
 		json_escape(esc, sizeof(esc), text);
 		json_escape(q, sizeof(q), qid ? qid : "");
-		snprintf(line, sizeof(line), "{\"level\":\"%s\",%s%s%s\"msg\":\"%s\"}",
+		snprintf(head, sizeof(head), "{\"level\":\"%s\",%s%s%s\"msg\":\"",
 		    log_level_name(level), qid ? "\"qid\":\"" : "", qid ? q : "",
-		    qid ? "\"," : "", esc);
+		    qid ? "\"," : "");
+		tail = "\"}";
 	} else {
-		snprintf(line, sizeof(line), "%s%s%s", qid ? qid : "", qid ? ": " : "", text);
+		text_escape(esc, sizeof(esc), text);
+		text_escape(q, sizeof(q), qid ? qid : "");
+		snprintf(head, sizeof(head), "%s%s", q, qid ? ": " : "");
+		tail = "";
 	}
 
 	if (use_stderr) {
@@ -126,13 +207,13 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 		pthread_mutex_lock(&stderr_lock);
 		if (fmt_json)
-			fprintf(stderr, "%s\n", line);
+			fprintf(stderr, "%s%s%s\n", head, esc, tail);
 		else
-			fprintf(stderr, "%s.%03ldZ %s[%s]: %s\n", stamp, ts.tv_nsec / 1000000L,
-			    log_ident, log_level_name(level), line);
+			fprintf(stderr, "%s.%03ldZ %s[%s]: %s%s\n", stamp, ts.tv_nsec / 1000000L,
+			    log_ident, log_level_name(level), head, esc);
 		fflush(stderr);
 		pthread_mutex_unlock(&stderr_lock);
 	} else {
-		syslog(level_syslog[level], "%s", line);
+		syslog(level_syslog[level], "%s%s%s", head, esc, tail);
 	}
 }

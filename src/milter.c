@@ -511,6 +511,13 @@ milter_open(const struct config *cfg, int inherited_fd, char *err, size_t errlen
 	}
 	/* libmilter rejects a timeout of 0; a stuck MTA connection ends after this. */
 	smfi_settimeout(300);
+	/*
+	 * libmilter drops the whole connection on a packet over 64 KiB, and a
+	 * header field is one packet: one long header would lose every message
+	 * on that MTA connection. Postfix passes fields up to its
+	 * header_size_limit (100 KiB default); our own limits then decide.
+	 */
+	smfi_setmaxdatasize(1024 * 1024 - 1);
 	if (inherited_fd >= 0)
 		return milter_adopt_fd(inherited_fd, err, errlen);
 

@@ -140,6 +140,8 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 		arc_opts_init(&ao);
 		ao.min_rsa_bits = m->cfg->min_rsa_bits;
 		ao.seal = m->cfg->arc_sign_pkey != NULL;
+		/* One key table for DKIM and ARC: a selector both name is fetched once. */
+		ao.keys = m->dkim != NULL ? dkimv_keys(m->dkim) : NULL;
 		m->arc = arc_new(m->arena, m->dns, &ao, msg_qid_or_null(m));
 	}
 	if (m->skip_why == NULL && m->s->ip.family != 0 && m->spf == NULL) {
@@ -369,7 +371,12 @@ msg_eom(struct msg *m)
 		msg_add_compauth(m, &mr, &dr, vouched ? &vouch : NULL, &v);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
 		msg_enforce(m, &dr, &v);
-		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL)
+		/*
+		 * A DMARC reject stands: a timeout in the sender's own zone must
+		 * not turn a p=reject failure into a retry.
+		 */
+		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL &&
+		    m->out.action != MSG_REJECT)
 			msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",
 			    "Temporary DNS failure while authenticating the message, try again later");
 	} else {

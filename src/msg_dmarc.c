@@ -134,7 +134,9 @@ msg_dmarc_eval(struct msg *m, struct dmarc_result *dr)
 		dr->action = DMARC_ACT_PERMERROR;
 		dr->row.result = dr->result;
 	}
-	if (msg_author_unreadable(m) && dr->result != DMARC_RES_FAIL) {
+	/* Unread authors may be stricter than anything but a reject found. */
+	if (msg_author_unreadable(m) &&
+	    !(dr->result == DMARC_RES_FAIL && dr->action == DMARC_ACT_REJECT)) {
 		dr->result = DMARC_RES_PERMERROR;
 		dr->action = DMARC_ACT_PERMERROR;
 		dr->row.result = dr->result;
@@ -290,17 +292,4 @@ msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *
 		m->out.quarantine_reason = arena_printf(m->arena, "DMARC policy %s for %s",
 		    dmarc_policy_name(dr->effective), dr->header_from ? dr->header_from : "unknown");
 	}
-}
-
-/* TEMPORARY until author_collect lands in author.c: strict reading only. */
-__attribute__((weak)) void
-author_collect(struct arena *a, const char *const *values, size_t n, struct author_set *out)
-{
-	const char *d = NULL;
-
-	memset(out, 0, sizeof(*out));
-	out->nfields = n;
-	out->strict = author_domain(a, values, n, &d, &out->why);
-	if (out->strict == AUTHOR_OK)
-		out->domains[out->ndomains++] = d;
 }

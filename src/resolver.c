@@ -624,7 +624,9 @@ resolver_new(const struct resolver_opts *o, char *err, size_t errlen)
 	} else if (!resolver_ares_new(r, o, err, errlen)) {
 		goto fail;
 	}
-	if (o->cache_entries > 0 && (r->cache = dnscache_new(o->cache_entries)) == NULL) {
+	if (o->cache_entries > 0 &&
+	    (r->cache = dnscache_new(o->cache_entries,
+	    o->cache_bytes ? o->cache_bytes : DNSCACHE_DEFAULT_BYTES)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

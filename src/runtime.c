@@ -33,6 +33,7 @@ runtime_same_dns(const struct config *a, const struct config *b)
 
 	if (a->dns_timeout_ms != b->dns_timeout_ms ||
 	    a->dns_cache_entries != b->dns_cache_entries ||
+	    a->dns_cache_size != b->dns_cache_size ||
 	    a->zone_delay_ms != b->zone_delay_ms ||
 	    strcmp(a->zone_file, b->zone_file) != 0 ||
 	    a->dns_servers.n != b->dns_servers.n)
@@ -67,6 +68,7 @@ runtime_new(struct config *cfg, struct runtime *prev, char *err, size_t errlen)
 		o.nservers = cfg->dns_servers.n;
 		o.timeout_ms = cfg->dns_timeout_ms;
 		o.cache_entries = cfg->dns_cache_entries;
+		o.cache_bytes = cfg->dns_cache_size;
 		rp->rh = calloc(1, sizeof(*rp->rh));
 		if (rp->rh == NULL || (rp->rh->res = resolver_new(&o, err, errlen)) == NULL) {
 			free(rp->rh);

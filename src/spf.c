@@ -22,6 +22,9 @@
 #include "log.h"
 #include "spf_eval.h"
 
+/* A set of the check's own never refuses a query RFC 7208 allows. */
+_Static_assert(SPF_DNS_BUDGET == SPF_LOOKUPS, "SPF_DNS_BUDGET: in-order worst case + prefetches");
+
 enum step { ST_WAIT, ST_CONTINUE };
 enum tstep { T_WAIT, T_MATCH, T_NOMATCH, T_PUSHED, T_FINAL };
 
@@ -38,13 +41,47 @@ spf_final(struct spf_check *c, enum spf_res res, const char *fmt, ...)
 }
 
 /*
- * Expands a domain-spec (NULL: <domain>) into a name. T_WAIT while %{p}
- * is being resolved, T_FINAL with *why on an expansion error (which the
- * parser's syntax check should have made impossible), else T_MATCH.
+ * The in-order walk takes over what the prefetch expanded for term `term`
+ * of f, charged to its own account at the cost the expansion had: the
+ * outcome, limits included, is the one a fresh expansion would have here.
+ */
+static bool
+take_prefetched(struct spf_check *c, const struct spf_frame *f, size_t term,
+    const char **out, const char **why)
+{
+	size_t i;
+
+	for (i = 0; f != NULL && i < f->npre; i++) {
+		const struct spf_pre *p = &f->pre[i];
+
+		if (p->term != term)
+			continue;
+		if (p->work > c->work.max - c->work.used) {
+			c->work.used = c->work.max;
+			c->work.limit = true;
+			*out = NULL;
+			*why = SPF_MACRO_WORK_REASON;
+			return true;
+		}
+		c->work.used += p->work;
+		c->work.limit = p->name == NULL;
+		*out = p->name;
+		*why = p->why;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Expands a domain-spec (NULL: <domain>) into a name: term `term` of f
+ * (f NULL: not a term of a record, exp=). T_WAIT while %{p} is being
+ * resolved, T_FINAL with *why on an expansion error (a limit of work, or
+ * what the parser's syntax check should have made impossible), else
+ * T_MATCH.
  */
 static enum tstep
-expand_name(struct spf_check *c, const char *domain, const char *spec, const char **out,
-    const char **why)
+expand_name(struct spf_check *c, const struct spf_frame *f, size_t term, const char *domain,
+    const char *spec, const char **out, const char **why)
 {
 	struct spf_macro_vars v;
 
@@ -52,22 +89,38 @@ expand_name(struct spf_check *c, const char *domain, const char *spec, const cha
 		*out = domain;
 		return T_MATCH;
 	}
-	if (spf_macro_uses_p(spec) && !spf_p_ready(c))
-		return T_WAIT;
-	spf_frame_vars(c, domain, &v);
-	*out = spf_macro_expand_domain(c->w, spec, &v, why);
+	if (spf_macro_uses_p(spec)) {
+		if (!spf_p_ready(c))
+			return T_WAIT;
+		if (c->p_budget) {
+			*why = "DNS query budget spent (for %{p})";
+			return T_FINAL;
+		}
+	}
+	if (!take_prefetched(c, f, term, out, why)) {
+		spf_frame_vars(c, domain, &v);
+		*out = spf_macro_expand_domain(c->w, spec, &v, &c->work, why);
+	}
 	return *out != NULL ? T_MATCH : T_FINAL;
 }
 
 /* The target of a term or redirect; an expansion error is a permerror. */
 static enum tstep
-expand_target(struct spf_check *c, const char *domain, const char *spec, const char **out)
+expand_target(struct spf_check *c, struct spf_frame *f, size_t term, const char *spec,
+    const char **out)
 {
 	const char *why = NULL;
-	enum tstep r = expand_name(c, domain, spec, out, &why);
+	enum tstep r = expand_name(c, f, term, f->domain, spec, out, &why);
 
-	if (r == T_FINAL)
-		spf_final(c, SPF_PERMERROR, "cannot expand \"%s\": %s", spec, why);
+	if (r != T_FINAL)
+		return r;
+	if (c->p_budget && spf_macro_uses_p(spec))
+		spf_final(c, SPF_PERMERROR, "%s", why);
+	else if (c->work.limit)
+		spf_final(c, SPF_PERMERROR, "%s (\"%.40s%s\")", why, spec,
+		    strlen(spec) > 40 ? "..." : "");
+	else
+		spf_final(c, SPF_PERMERROR, "cannot expand \"%.200s\": %s", spec, why);
 	return r;
 }
 
@@ -96,12 +149,10 @@ static enum tstep
 term_answer(struct spf_check *c, struct spf_lookup *lk, bool count_void, bool *empty)
 {
 	*empty = false;
-	if (lk == NULL) {
-		spf_final(c, SPF_TEMPERROR, "too many DNS lookups for one check");
-		return T_FINAL;
-	}
-	if (lk->state == LK_PENDING)
+	if (lk != NULL && lk->state == LK_PENDING)
 		return T_WAIT;
+	if (spf_lookup_budget(c, lk))
+		return T_FINAL;
 	if (lk->status == DNS_NXDOMAIN || lk->status == DNS_NODATA) {
 		*empty = true;
 		if (count_void && ++c->voids > SPF_MAX_VOID) {
@@ -137,7 +188,7 @@ term_mx_names(struct spf_check *c, struct spf_frame *f)
 		f->sub[f->nsub] = NULL;
 		if (spf_name_askable(host) &&
 		    (f->sub[f->nsub] = spf_lookup(c, host, spf_addr_type(c), false)) == NULL) {
-			spf_final(c, SPF_TEMPERROR, "too many DNS lookups for one check");
+			spf_lookup_budget(c, NULL);
 			return T_FINAL;
 		}
 		f->nsub++;
@@ -146,7 +197,7 @@ term_mx_names(struct spf_check *c, struct spf_frame *f)
 }
 
 /* ptr (§5.5): the first 10 names within the target, each validated. */
-static void
+static enum tstep
 term_ptr_names(struct spf_check *c, struct spf_frame *f)
 {
 	size_t i;
@@ -154,9 +205,14 @@ term_ptr_names(struct spf_check *c, struct spf_frame *f)
 	for (i = 0; i < f->lk->n && i < SPF_MAX_NAMES; i++) {
 		const char *name = spf_strip_dot(c->w, f->lk->u.names[i]);
 
-		if (spf_name_within(name, f->target) && spf_name_askable(name))
-			f->sub[f->nsub++] = spf_lookup(c, name, spf_addr_type(c), false);
+		if (!spf_name_within(name, f->target) || !spf_name_askable(name))
+			continue;
+		if ((f->sub[f->nsub++] = spf_lookup(c, name, spf_addr_type(c), false)) == NULL) {
+			spf_lookup_budget(c, NULL);
+			return T_FINAL;
+		}
 	}
+	return T_MATCH;
 }
 
 /*
@@ -189,14 +245,14 @@ term_step(struct spf_check *c, struct spf_frame *f, const struct spf_term *t)
 		f->stage = 1;
 	}
 	if (f->stage == 1) {
-		if ((r = expand_target(c, f->domain, t->domain_spec, &f->target)) != T_MATCH)
+		if ((r = expand_target(c, f, f->next, t->domain_spec, &f->target)) != T_MATCH)
 			return r;
 		f->stage = 2;
 		switch (t->mech) {
 		case SPF_M_INCLUDE:
 			if (!spf_name_askable(f->target)) {
-				spf_final(c, SPF_PERMERROR, "include target \"%s\" is not a domain name",
-				    f->target);
+				spf_final(c, SPF_PERMERROR, "include target \"%.80s%s\" is not a domain name",
+				    f->target, strlen(f->target) > 80 ? "..." : "");
 				return T_FINAL;
 			}
 			if (c->depth + 1 >= SPF_MAX_DEPTH) {
@@ -214,9 +270,7 @@ term_step(struct spf_check *c, struct spf_frame *f, const struct spf_term *t)
 			    DNS_T_PTR, false);
 			break;
 		default:
-			/* Names no query can carry (§4.3, §4.8) match nothing. */
-			if (!spf_name_askable(f->target))
-				return T_NOMATCH;
+			/* A name no query can carry (§4.3, §4.8) has no records: a void lookup. */
 			f->lk = spf_lookup(c, f->target, t->mech == SPF_M_MX ? DNS_T_MX :
 			    t->mech == SPF_M_EXISTS ? DNS_T_A : spf_addr_type(c), false);
 			break;
@@ -224,7 +278,7 @@ term_step(struct spf_check *c, struct spf_frame *f, const struct spf_term *t)
 	}
 	if (f->stage == 2) {
 		if (t->mech == SPF_M_PTR && f->lk != NULL && f->lk->state == LK_DONE &&
-		    f->lk->status != DNS_OK && f->lk->status != DNS_NXDOMAIN &&
+		    !f->lk->budget && f->lk->status != DNS_OK && f->lk->status != DNS_NXDOMAIN &&
 		    f->lk->status != DNS_NODATA)
 			return T_NOMATCH;       /* §5.5: a PTR lookup error is no match */
 		if ((r = term_answer(c, f->lk, true, &empty)) != T_MATCH)
@@ -241,7 +295,8 @@ term_step(struct spf_check *c, struct spf_frame *f, const struct spf_term *t)
 				return r;
 			break;
 		case SPF_M_PTR:
-			term_ptr_names(c, f);
+			if ((r = term_ptr_names(c, f)) != T_MATCH)
+				return r;
 			break;
 		default:
 			break;
@@ -259,7 +314,9 @@ term_step(struct spf_check *c, struct spf_frame *f, const struct spf_term *t)
 		if (f->sub[i]->state == LK_PENDING)
 			return T_WAIT;
 		if (t->mech == SPF_M_PTR) {
-			/* §5.5: a name whose lookup fails is skipped. */
+			/* §5.5: a name whose lookup fails is skipped; our budget is no DNS failure. */
+			if (spf_lookup_budget(c, f->sub[i]))
+				return T_FINAL;
 			if (spf_addr_match(c, f->sub[i], 32, 128))
 				return T_MATCH;
 			continue;
@@ -347,12 +404,13 @@ frame_step(struct spf_check *c)
 			return ST_CONTINUE;
 		f->stage = 1;
 	}
-	if ((r = expand_target(c, f->domain, f->rec->redirect, &f->target)) == T_WAIT)
+	if ((r = expand_target(c, f, f->rec->nterms, f->rec->redirect, &f->target)) == T_WAIT)
 		return ST_WAIT;
 	if (r == T_FINAL)
 		return ST_CONTINUE;
 	if (!spf_name_askable(f->target)) {
-		spf_final(c, SPF_PERMERROR, "redirect target \"%s\" is not a domain name", f->target);
+		spf_final(c, SPF_PERMERROR, "redirect target \"%.80s%s\" is not a domain name",
+		    f->target, strlen(f->target) > 80 ? "..." : "");
 		return ST_CONTINUE;
 	}
 	f->domain = f->target;
@@ -389,7 +447,7 @@ exp_step(struct spf_check *c)
 	if (c->exp_stage == 0) {
 		if (f->rec->exp == NULL)
 			goto use_default;
-		if ((r = expand_name(c, f->domain, f->rec->exp, &name, &why)) == T_WAIT)
+		if ((r = expand_name(c, NULL, 0, f->domain, f->rec->exp, &name, &why)) == T_WAIT)
 			return ST_WAIT;
 		if (r != T_MATCH || !spf_name_askable(name))
 			goto use_default;
@@ -416,15 +474,16 @@ exp_step(struct spf_check *c)
 	if (spf_macro_uses_p(c->exp_text) && !spf_p_ready(c))
 		return ST_WAIT;
 	spf_frame_vars(c, f->domain, &v);
-	text = spf_macro_expand(c->w, c->exp_text, SPF_MACRO_EXP, &v, NULL);
+	text = spf_macro_expand(c->w, c->exp_text, SPF_MACRO_EXP, &v, &c->work, &why);
 	if (text == NULL)
 		goto use_default;
 	c->explanation = strlen(text) > SPF_EXP_MAX ? arena_strndup(c->w, text, SPF_EXP_MAX) : text;
 	c->done = true;
 	return ST_CONTINUE;
 use_default:
+	/* §6.2: any problem with exp= is as if there were none; say which for the log. */
 	c->res = SPF_FAIL;
-	c->problem = NULL;
+	c->problem = c->work.limit ? arena_printf(c->w, "exp= ignored: %s", why) : NULL;
 	c->explanation = default_exp(c);
 	c->done = true;
 	return ST_CONTINUE;
@@ -437,7 +496,8 @@ spf_run(struct spf_check *c)
 
 	while (!c->done) {
 		if (++steps > SPF_MAX_STEPS) {
-			spf_final(c, SPF_TEMPERROR, "evaluation step limit reached");
+			/* Records drive the steps: never a temperror they could provoke. */
+			spf_final(c, SPF_PERMERROR, "evaluation step limit reached");
 			break;
 		}
 		if ((c->in_exp ? exp_step(c) : frame_step(c)) == ST_WAIT)
@@ -480,6 +540,8 @@ spf_start(struct arena *a, struct dns_set *set, const struct netaddr *ip,
 	c->set = set;
 	c->qid = qid ? arena_strdup(c->w, qid) : NULL;
 	c->no_prefetch = opts != NULL && opts->no_prefetch;
+	c->work.max = SPF_MACRO_WORK_MAX;
+	c->pre_work.max = SPF_MACRO_WORK_MAX;
 	c->default_exp = opts && opts->default_exp ? arena_strdup(c->w, opts->default_exp) : NULL;
 	if (ip != NULL)
 		c->ip = *ip;
@@ -533,7 +595,12 @@ spf_start(struct arena *a, struct dns_set *set, const struct netaddr *ip,
 		c->res = SPF_NONE;
 		c->problem = "client address unknown";
 		c->done = true;
-	} else if (!domain_checkable(c->domain) || strlen(sender ? sender : "") >= SPF_SENDER_MAX) {
+	} else if (sender != NULL && strnlen(sender, SPF_SENDER_MAX) == SPF_SENDER_MAX) {
+		/* Not cut short (its domain would be another): no check we can stand by. */
+		c->res = SPF_PERMERROR;
+		c->problem = "MAIL FROM longer than " SPF_SENDER_MAX_TEXT " bytes";
+		c->done = true;
+	} else if (!domain_checkable(c->domain)) {
 		c->res = SPF_NONE;
 		c->problem = arena_printf(c->w, "\"%s\" is not a domain SPF can check", c->domain);
 		c->done = true;
@@ -595,6 +662,8 @@ spf_finish(struct spf_check *c, struct spf_result *out)
 		r->receiver = dup_or_null(c->a, c->vars.r);
 		r->dns_terms = c->dns_terms;
 		r->void_lookups = c->voids;
+		r->macro_work = c->work.used;
+		r->memory = sizeof(*c) + arena_used(c->w);
 		c->finished = true;
 		arena_free(&c->w);
 	}

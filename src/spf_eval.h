@@ -13,9 +13,22 @@
 #define SPF_MAX_VOID 2                  /* §4.6.4, the recommended default */
 #define SPF_MAX_NAMES 10                /* MX or PTR names per term, §4.6.4 */
 #define SPF_MAX_DEPTH (SPF_MAX_DNS_TERMS + 1)
-#define SPF_LOOKUPS 144                 /* ~125 in-order worst case + prefetches */
+/*
+ * Lookups of one evaluation in record order, at most: the first record's
+ * TXT; per counted term its own query plus one per MX or PTR name; %{p}'s
+ * PTR and one per name; the exp= TXT (§4.6.4, §5.4, §5.5, §6.2).
+ */
+#define SPF_INORDER_LOOKUPS (1 + SPF_MAX_DNS_TERMS * (1 + SPF_MAX_NAMES) + \
+	(1 + SPF_MAX_NAMES) + 1)
+#define SPF_LOOKUPS (SPF_INORDER_LOOKUPS + SPF_PREFETCH_MAX)
 #define SPF_MAX_STEPS 100000            /* defence against an evaluator bug */
-#define SPF_SENDER_MAX 1024
+/*
+ * A longer MAIL FROM is a permerror. What a long one costs is bounded by
+ * the macro work account, not by this; no MTA passes a longer one through
+ * the milter protocol (a command of at most 64 KiB).
+ */
+#define SPF_SENDER_MAX 65536
+#define SPF_SENDER_MAX_TEXT "65535"
 
 enum lk_state { LK_PENDING = 1, LK_DONE };
 
@@ -36,6 +49,7 @@ struct spf_lookup {
 	enum dns_type type;
 	unsigned char state;
 	enum dns_status status;
+	bool budget;                    /* not sent: the set's query budget was spent */
 	const char *why;
 	size_t n;
 	union {
@@ -45,6 +59,14 @@ struct spf_lookup {
 		const char **names;
 		struct lk_txt *txt;
 	} u;
+};
+
+/* A target the prefetch expanded, which the in-order walk takes over. */
+struct spf_pre {
+	size_t term;                    /* its index; nterms: the redirect */
+	const char *name;               /* NULL: the expansion hit a limit */
+	const char *why;
+	size_t work;                    /* what the expansion cost */
 };
 
 /* One check_host() invocation: the top one, or one per nested include. */
@@ -60,6 +82,8 @@ struct spf_frame {
 	size_t nsub;
 	struct spf_lookup *sub[SPF_MAX_NAMES];
 	enum spf_res child;             /* result of the include frame that returned */
+	size_t npre;
+	struct spf_pre pre[SPF_MAX_DNS_TERMS];
 };
 
 enum p_state { P_NONE = 0, P_PTR, P_ADDR, P_DONE };
@@ -76,6 +100,9 @@ struct spf_check {
 	struct netaddr ip;
 	const char *identity, *domain, *envelope_from, *default_exp;
 	struct spf_macro_vars vars;
+	struct spf_macro_work work;     /* the in-order evaluation's expansions */
+	struct spf_macro_work pre_work; /* the prefetches' own: they never spend the other */
+	bool p_budget;                  /* %{p} needed a query the budget refused */
 	unsigned dns_terms, voids, prefetches;
 	size_t depth;
 	struct spf_frame frame[SPF_MAX_DEPTH];
@@ -108,6 +135,7 @@ bool spf_addr_match(const struct spf_check *c, const struct spf_lookup *lk, unsi
 const char *spf_strip_dot(struct arena *a, const char *name);
 bool spf_name_within(const char *name, const char *domain);
 bool spf_p_ready(struct spf_check *c);
+bool spf_lookup_budget(struct spf_check *c, const struct spf_lookup *lk);
 void spf_frame_vars(const struct spf_check *c, const char *domain, struct spf_macro_vars *v);
 enum spf_fetch spf_fetch_record(struct spf_check *c, struct spf_lookup *lk,
     struct spf_record **rec);

@@ -44,12 +44,18 @@ struct spf_term {
 	const char *text;               /* the term as written, for logs */
 };
 
+/*
+ * A parsed record. Every term is checked, but terms keeps only the
+ * mechanisms an evaluation can reach: up to the first "all" or the 11th
+ * DNS mechanism, whose count always exceeds §4.6.4's limit of 10.
+ */
+#define SPF_RECORD_KEEP_DNS 11
 struct spf_record {
 	struct spf_term *terms;
 	size_t nterms;
 	const char *redirect;           /* domain-spec, or NULL */
 	const char *exp;                /* domain-spec, or NULL */
-	unsigned ndns;                  /* terms that cost a DNS lookup (§4.6.4) */
+	unsigned ndns;                  /* terms that cost a DNS lookup (§4.6.4), all of them */
 };
 
 /* Is this TXT string an SPF record: "v=spf1" (any case) then SP or end (§4.5)? */
@@ -84,6 +90,24 @@ struct spf_macro_vars {
 	const char *t;                  /* current time, decimal seconds (exp only) */
 };
 
+/*
+ * Work of macro expansion (RFC 7208 §4.6.4 bounds lookups, not work): every
+ * byte of a macro value read and every byte written counts, so a long
+ * local-part repeated in many terms costs at most max in all. A check has
+ * one for its in-order evaluation; an expansion that would exceed it, or a
+ * macro-string with more than SPF_MACRO_TERM_MAX macros, fails with the
+ * reason "macro expansion limit ..." and sets limit.
+ */
+#define SPF_MACRO_WORK_MAX 65536
+#define SPF_MACRO_TERM_MAX 64
+#define SPF_MACRO_WORK_REASON \
+	"macro expansion limit: more than 65536 bytes of expansion in one check"
+#define SPF_MACRO_TERM_REASON "macro expansion limit: more than 64 macros in one term"
+struct spf_macro_work {
+	size_t used, max;
+	bool limit;                     /* the last failure was a limit, not syntax */
+};
+
 /* Syntax only: true when s[0..len) is a valid string of that kind. */
 bool spf_macro_check(const char *s, size_t len, enum spf_macro_ctx ctx, const char **why);
 /* domain-spec = macro-string domain-end (§7.1): also the end rule, non-empty. */
@@ -91,18 +115,20 @@ bool spf_macro_check_domain_spec(const char *s, size_t len, const char **why);
 /* Does the string use %{p} (which costs DNS lookups to expand)? */
 bool spf_macro_uses_p(const char *s);
 /*
- * Expands s (syntax as spf_macro_check). NULL with *why on a syntax error
- * or when the result would exceed SPF_MACRO_MAX.
+ * Expands s (syntax as spf_macro_check) into a new string of a: at most
+ * SPF_MACRO_MAX bytes, the head of an explanation or the tail of a domain.
+ * NULL with *why on a syntax error, a missing value or a limit of work
+ * (work NULL: only SPF_MACRO_TERM_MAX applies). Allocates only the result.
  */
 char *spf_macro_expand(struct arena *a, const char *s, enum spf_macro_ctx ctx,
-    const struct spf_macro_vars *v, const char **why);
+    const struct spf_macro_vars *v, struct spf_macro_work *work, const char **why);
 /*
  * Expands a domain-spec into the name to query: macro expansion, then one
  * trailing dot dropped and, over 253 characters, labels removed from the
  * left (§7.3, last paragraphs).
  */
 char *spf_macro_expand_domain(struct arena *a, const char *spec,
-    const struct spf_macro_vars *v, const char **why);
+    const struct spf_macro_vars *v, struct spf_macro_work *work, const char **why);
 /* A name we can put in a query: 1..253 chars, labels 1..63 (RFC 1035). */
 bool spf_name_queryable(const char *name);
 /* toplabel of the §7.1 ABNF. */

@@ -94,8 +94,12 @@ lookup_answer(void *arg, const struct dns_answer *ans)
 
 /*
  * The shared lookup of (name, type), issued now if new. NULL when the
- * table is full or a prefetch would exceed SPF_PREFETCH_MAX. A query the
- * resolver refuses (budget spent) reads as a temporary failure.
+ * table is full (never in record order: SPF_LOOKUPS holds the worst case)
+ * or a prefetch would exceed SPF_PREFETCH_MAX. A query the resolver does
+ * not send is answered here: a name that cannot exist in DNS has no
+ * records (NXDOMAIN, a void lookup like any other); a spent budget is the
+ * check's own limit (budget set: permerror where the walk needs it); only
+ * a cancelled set reads as a temporary failure, and nobody reads it then.
  */
 struct spf_lookup *
 spf_lookup(struct spf_check *c, const char *name, enum dns_type type, bool prefetch)
@@ -115,12 +119,48 @@ spf_lookup(struct spf_check *c, const char *name, enum dns_type type, bool prefe
 	lk->name = arena_strdup(c->w, name);
 	lk->type = type;
 	lk->state = LK_PENDING;
-	if (dns_query(c->set, lk->name, type, lookup_answer, lk) != 0) {
+	switch (spf_name_askable(name) ? dns_query(c->set, lk->name, type, lookup_answer, lk) :
+	    DNS_Q_BADNAME) {
+	case DNS_Q_SENT:
+		break;
+	case DNS_Q_BADNAME:
+		lk->state = LK_DONE;
+		lk->status = DNS_NXDOMAIN;
+		lk->why = "not a name DNS can hold";
+		break;
+	case DNS_Q_BUDGET:
+		lk->state = LK_DONE;
+		lk->status = DNS_PERMFAIL;
+		lk->budget = true;
+		lk->why = "DNS query budget spent";
+		break;
+	default:
 		lk->state = LK_DONE;
 		lk->status = DNS_TEMPFAIL;
-		lk->why = "query refused (DNS query budget spent)";
+		lk->why = "query not sent (set cancelled)";
+		break;
 	}
 	return lk;
+}
+
+/*
+ * The walk needs lk but it was never sent for the budget, or there was no
+ * room for it: the check ends as permerror. The budget of a set of its own
+ * (SPF_DNS_BUDGET) covers every query RFC 7208 allows, so only a smaller
+ * shared budget gets here; never a temperror a sender can provoke.
+ */
+bool
+spf_lookup_budget(struct spf_check *c, const struct spf_lookup *lk)
+{
+	if (lk == NULL) {
+		spf_final(c, SPF_PERMERROR, "too many DNS lookups for one check");
+		return true;
+	}
+	if (!lk->budget)
+		return false;
+	spf_final(c, SPF_PERMERROR, "DNS query budget spent (%s %s not sent)", lk->name,
+	    dns_type_name(lk->type));
+	return true;
 }
 
 /*
@@ -205,6 +245,8 @@ spf_p_ready(struct spf_check *c)
 	if (c->p_state == P_PTR) {
 		if (c->p_ptr != NULL && c->p_ptr->state == LK_PENDING)
 			return false;
+		if (c->p_ptr == NULL || c->p_ptr->budget)
+			c->p_budget = true;
 		for (i = 0; c->p_ptr != NULL && c->p_ptr->status == DNS_OK &&
 		    i < c->p_ptr->n && i < SPF_MAX_NAMES; i++) {
 			const char *name = spf_strip_dot(c->w, c->p_ptr->u.names[i]);
@@ -220,6 +262,9 @@ spf_p_ready(struct spf_check *c)
 		for (i = 0; i < c->p_n; i++)
 			if (c->p_lk[i] != NULL && c->p_lk[i]->state == LK_PENDING)
 				return false;
+		for (i = 0; i < c->p_n; i++)
+			if (c->p_lk[i] == NULL || c->p_lk[i]->budget)
+				c->p_budget = true;
 		for (i = 0; i < c->p_n; i++)
 			if (c->p_lk[i] != NULL && spf_addr_match(c, c->p_lk[i], 32, 128))
 				c->p_valid[c->p_nvalid++] = c->p_names[i];
@@ -263,12 +308,10 @@ spf_fetch_record(struct spf_check *c, struct spf_lookup *lk, struct spf_record *
 	const char *why = NULL;
 	size_t i, nspf = 0;
 
-	if (lk == NULL) {
-		spf_final(c, SPF_TEMPERROR, "too many DNS lookups for one check");
-		return F_FINAL;
-	}
-	if (lk->state == LK_PENDING)
+	if (lk != NULL && lk->state == LK_PENDING)
 		return F_WAIT;
+	if (spf_lookup_budget(c, lk))
+		return F_FINAL;
 	if (lk->status == DNS_NXDOMAIN || lk->status == DNS_NODATA)
 		return F_NONE;
 	if (lk->status != DNS_OK) {
@@ -294,17 +337,25 @@ spf_fetch_record(struct spf_check *c, struct spf_lookup *lk, struct spf_record *
 	return F_RECORD;
 }
 
-/* Ask early for what the terms after the current one will need. */
+/*
+ * Ask early for what the terms after the current one will need. Each target
+ * expanded here is kept in the frame for the in-order walk, which takes it
+ * over with its cost (spf_expand_target), so no term is expanded twice and
+ * the walk's limits are the same with or without prefetching. The
+ * prefetches' expansions have their own work account: whatever they spend
+ * on terms the walk never reaches cannot end the check.
+ */
 void
 spf_prefetch(struct spf_check *c, struct spf_frame *f)
 {
 	int budget = SPF_MAX_DNS_TERMS - (int)c->dns_terms;
 	struct spf_macro_vars v;
-	const char *spec, *name;
+	const char *spec, *name, *why;
 	enum dns_type type;
 	char rev[80];
-	size_t i;
+	size_t i, before;
 
+	f->npre = 0;
 	if (c->no_prefetch)
 		return;
 	spf_frame_vars(c, f->domain, &v);
@@ -337,7 +388,17 @@ spf_prefetch(struct spf_check *c, struct spf_frame *f)
 		} else {
 			if (spf_macro_uses_p(spec))
 				continue;
-			name = spf_macro_expand_domain(c->w, spec, &v, NULL);
+			before = c->pre_work.used;
+			why = NULL;
+			name = spf_macro_expand_domain(c->w, spec, &v, &c->pre_work, &why);
+			if (name == NULL && c->pre_work.used == c->pre_work.max)
+				return;         /* our own account is spent: the walk expands the rest */
+			if (f->npre < SPF_MAX_DNS_TERMS) {
+				f->pre[f->npre].term = i;
+				f->pre[f->npre].name = name;
+				f->pre[f->npre].why = why;
+				f->pre[f->npre++].work = c->pre_work.used - before;
+			}
 		}
 		if (name == NULL || !spf_name_askable(name))
 			continue;

@@ -4,10 +4,14 @@
  * evaluator because every rule here is pure string work that the unit
  * tests and the fuzzer can drive without DNS.
  *
- * Bounds: a transformer digit run saturates, a value splits into at most
- * its length + 1 parts, and an expansion keeps at most SPF_MACRO_MAX bytes:
- * the tail for a domain (only the rightmost 253 characters survive §7.3's
- * truncation anyway), the head for an explanation.
+ * Bounds: a transformer digit run saturates; a value is streamed part by
+ * part from where it lies (no copy, no table of parts); an expansion keeps
+ * at most SPF_MACRO_MAX bytes in a buffer on the stack: the tail for a
+ * domain (only the rightmost 253 characters survive §7.3's truncation
+ * anyway), the head for an explanation; and every byte read from a value
+ * or written is charged to the check's work account (spf_macro_work), so
+ * the CPU of all expansions of one check is bounded whatever the sender
+ * and the records hold.
  */
 #include <stdint.h>
 #include <string.h>
@@ -15,6 +19,9 @@
 #include "spf_int.h"
 
 #define MACRO_DIGITS_MAX 1000           /* more parts than any value has */
+
+_Static_assert(SPF_MACRO_WORK_MAX == 65536 && SPF_MACRO_TERM_MAX == 64,
+    "SPF_MACRO_WORK_REASON and SPF_MACRO_TERM_REASON name the limits");
 
 struct macro_tok {
 	enum { TOK_LIT, TOK_ESC, TOK_MACRO } kind;
@@ -226,23 +233,45 @@ spf_macro_uses_p(const char *s)
 	return false;
 }
 
-/* Output buffer: keeps the head (explanations) or the tail (domains). */
+/*
+ * Output of one expansion: a fixed buffer that keeps the head (explanations)
+ * or the tail (domains), and the check's work account.
+ */
 struct macro_out {
-	char *buf;
-	size_t len, cap;
+	char buf[SPF_MACRO_MAX + 1];
+	size_t len;
 	bool keep_tail;
+	struct spf_macro_work *work;
+	bool over;                      /* the work account ran out */
 };
+
+/* Counts n bytes of work; false (and o->over) once the account is spent. */
+static bool
+out_charge(struct macro_out *o, size_t n)
+{
+	if (o->over)
+		return false;
+	if (n > o->work->max - o->work->used) {
+		o->work->used = o->work->max;
+		o->over = true;
+		return false;
+	}
+	o->work->used += n;
+	return true;
+}
 
 static void
 out_put(struct macro_out *o, const char *p, size_t n)
 {
+	if (!out_charge(o, n))
+		return;
 	for (; n > 0; p++, n--) {
-		if (o->len == o->cap) {
+		if (o->len == SPF_MACRO_MAX) {
 			if (!o->keep_tail)
 				return;
 			/* Drop the first half: only the rightmost part can survive. */
-			memmove(o->buf, o->buf + o->cap / 2, o->cap - o->cap / 2);
-			o->len = o->cap - o->cap / 2;
+			memmove(o->buf, o->buf + SPF_MACRO_MAX / 2, SPF_MACRO_MAX - SPF_MACRO_MAX / 2);
+			o->len = SPF_MACRO_MAX - SPF_MACRO_MAX / 2;
 		}
 		o->buf[o->len++] = *p;
 	}
@@ -273,61 +302,93 @@ macro_value(const struct spf_macro_vars *v, char letter)
 	return NULL;
 }
 
-/* §7.3: split on the delimiters, maybe reverse, keep the rightmost parts, join with dots. */
+/* One part of a value, URL-escaped for an upper-case macro letter (§7.3). */
 static void
-macro_put_value(struct arena *a, struct macro_out *o, const struct macro_tok *t,
-    const char *val)
+put_part(struct macro_out *o, bool upper, const char *p, size_t n)
 {
-	const char *delims = t->delims[0] ? t->delims : ".";
-	size_t vlen = strlen(val), n = 0, i, first, k;
-	const char **part = arena_alloc(a, (vlen + 1) * sizeof(*part));
-	size_t *plen = arena_alloc(a, (vlen + 1) * sizeof(*plen));
-	const char *p = val;
 	static const char hex[] = "0123456789ABCDEF";
+	size_t i, run;
 
-	for (;;) {
-		size_t l = 0;
-
-		while (p[l] != '\0' && strchr(delims, p[l]) == NULL)
-			l++;
-		part[n] = p;
-		plen[n++] = l;
-		if (p[l] == '\0')
-			break;
-		p += l + 1;
+	if (!upper) {
+		out_put(o, p, n);
+		return;
 	}
-	first = t->digits && t->digits < n ? n - t->digits : 0;
-	for (k = first; k < n; k++) {
-		size_t idx = t->reverse ? n - 1 - k : k;
+	for (i = 0; i < n && !o->over; i += run) {
+		unsigned char c = (unsigned char)p[i];
+		char esc[3];
 
-		if (k > first)
-			out_put(o, ".", 1);
-		if (!t->upper) {
-			out_put(o, part[idx], plen[idx]);
+		for (run = 0; i + run < n && url_unreserved((unsigned char)p[i + run]); run++)
+			;
+		if (run > 0) {
+			out_put(o, p + i, run);
 			continue;
 		}
-		for (i = 0; i < plen[idx]; i++) {
-			unsigned char c = (unsigned char)part[idx][i];
-			char esc[3];
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		out_put(o, esc, 3);
+		run = 1;
+	}
+}
 
-			if (url_unreserved(c)) {
-				out_put(o, (const char *)&c, 1);
-				continue;
-			}
-			esc[0] = '%';
-			esc[1] = hex[c >> 4];
-			esc[2] = hex[c & 15];
-			out_put(o, esc, 3);
+/*
+ * §7.3: split on the delimiters, maybe reverse, keep the rightmost parts,
+ * join with dots. Streamed from the value itself: no copy, no table of
+ * parts, two passes over the value at most.
+ */
+static void
+macro_put_value(struct macro_out *o, const struct macro_tok *t, const char *val)
+{
+	const char *delims = t->delims[0] ? t->delims : ".";
+	size_t vlen = strlen(val), n = 1, skip, i, end, start;
+	bool first = true;
+
+	if (!out_charge(o, vlen))
+		return;
+	for (i = 0; i < vlen; i++)
+		if (strchr(delims, val[i]) != NULL)
+			n++;
+	/* Parts dropped from the left of the (maybe reversed) list. */
+	skip = t->digits && t->digits < n ? n - t->digits : 0;
+	if (!t->reverse) {
+		for (start = 0; skip > 0; start++)
+			if (strchr(delims, val[start]) != NULL)
+				skip--;
+		for (;;) {
+			for (end = start; end < vlen && strchr(delims, val[end]) == NULL; end++)
+				;
+			if (!first)
+				out_put(o, ".", 1);
+			put_part(o, t->upper, val + start, end - start);
+			first = false;
+			if (end == vlen || o->over)
+				return;
+			start = end + 1;
 		}
+	}
+	/* Reversed: the original parts from the right, after skipping as many. */
+	for (end = vlen; skip > 0; end--)
+		if (strchr(delims, val[end - 1]) != NULL)
+			skip--;
+	for (;;) {
+		for (start = end; start > 0 && strchr(delims, val[start - 1]) == NULL; start--)
+			;
+		if (!first)
+			out_put(o, ".", 1);
+		put_part(o, t->upper, val + start, end - start);
+		first = false;
+		if (start == 0 || o->over)
+			return;
+		end = start - 1;
 	}
 }
 
 /* §7.3: "%{d2r}" reverses first, then keeps the rightmost two parts. */
 static bool
-macro_expand_into(struct arena *a, const char *s, enum spf_macro_ctx ctx,
-    const struct spf_macro_vars *v, struct macro_out *o, const char **why)
+macro_expand_into(const char *s, enum spf_macro_ctx ctx, const struct spf_macro_vars *v,
+    struct macro_out *o, const char **why)
 {
-	size_t len = strlen(s), pos = 0;
+	size_t len = strlen(s), pos = 0, nmacros = 0;
 	struct macro_tok t;
 
 	while (pos < len) {
@@ -348,47 +409,72 @@ macro_expand_into(struct arena *a, const char *s, enum spf_macro_ctx ctx,
 				out_put(o, "%20", 3);
 			break;
 		case TOK_MACRO:
+			if (++nmacros > SPF_MACRO_TERM_MAX) {
+				o->work->limit = true;
+				*why = SPF_MACRO_TERM_REASON;
+				return false;
+			}
 			val = macro_value(v, t.letter);
 			if (val == NULL) {
 				*why = t.letter == 'p' ? "%{p} not available" : "macro value missing";
 				return false;
 			}
-			macro_put_value(a, o, &t, val);
+			macro_put_value(o, &t, val);
 			break;
+		}
+		if (o->over) {
+			o->work->limit = true;
+			*why = SPF_MACRO_WORK_REASON;
+			return false;
 		}
 	}
 	return true;
 }
 
-char *
-spf_macro_expand(struct arena *a, const char *s, enum spf_macro_ctx ctx,
-    const struct spf_macro_vars *v, const char **why)
+/* The expansion in o (on the caller's stack: nothing of a is used for work). */
+static bool
+macro_expand_buf(const char *s, enum spf_macro_ctx ctx, const struct spf_macro_vars *v,
+    struct spf_macro_work *work, struct macro_out *o, const char **why)
 {
-	struct macro_out o;
 	const char *dummy;
+	struct spf_macro_work unlimited = { 0, SIZE_MAX, false };
 
 	if (why == NULL)
 		why = &dummy;
-	o.cap = SPF_MACRO_MAX;
-	o.buf = arena_alloc(a, o.cap + 1);
-	o.len = 0;
-	o.keep_tail = ctx == SPF_MACRO_DOMAIN;
-	if (!macro_expand_into(a, s, ctx, v, &o, why))
+	o->len = 0;
+	o->keep_tail = ctx == SPF_MACRO_DOMAIN;
+	o->work = work != NULL ? work : &unlimited;
+	o->work->limit = false;
+	o->over = false;
+	if (!macro_expand_into(s, ctx, v, o, why))
+		return false;
+	o->buf[o->len] = '\0';
+	return true;
+}
+
+char *
+spf_macro_expand(struct arena *a, const char *s, enum spf_macro_ctx ctx,
+    const struct spf_macro_vars *v, struct spf_macro_work *work, const char **why)
+{
+	struct macro_out o;
+
+	if (!macro_expand_buf(s, ctx, v, work, &o, why))
 		return NULL;
-	o.buf[o.len] = '\0';
-	return o.buf;
+	return arena_strndup(a, o.buf, o.len);
 }
 
 char *
 spf_macro_expand_domain(struct arena *a, const char *spec,
-    const struct spf_macro_vars *v, const char **why)
+    const struct spf_macro_vars *v, struct spf_macro_work *work, const char **why)
 {
-	char *name = spf_macro_expand(a, spec, SPF_MACRO_DOMAIN, v, why);
+	struct macro_out o;
+	char *name;
 	size_t len;
 
-	if (name == NULL)
+	if (!macro_expand_buf(spec, SPF_MACRO_DOMAIN, v, work, &o, why))
 		return NULL;
-	len = strlen(name);
+	name = o.buf;
+	len = o.len;
 	if (len > 0 && name[len - 1] == '.')
 		name[--len] = '\0';
 	while (len > SPF_NAME_MAX) {
@@ -399,7 +485,7 @@ spf_macro_expand_domain(struct arena *a, const char *spec,
 		len -= (size_t)(dot + 1 - name);
 		name = dot + 1;
 	}
-	return name;
+	return arena_strndup(a, name, len);
 }
 
 bool

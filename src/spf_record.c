@@ -284,13 +284,98 @@ parse_mechanism(struct arena *a, struct spf_term *term, const char *t, size_t n,
 	return -1;
 }
 
+/* What a term is, by its name alone (the full parse comes later). */
+enum term_class { TC_MODIFIER, TC_DNS, TC_ALL, TC_OTHER };
+
+static enum term_class
+term_class(const char *t, size_t n, size_t *namelen_out)
+{
+	size_t namelen = 0, i;
+
+	/* modifier = name "=" ...; name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
+	if (is_alpha(t[0])) {
+		namelen = 1;
+		while (namelen < n && (is_alpha(t[namelen]) || is_digit(t[namelen]) ||
+		    t[namelen] == '-' || t[namelen] == '_' || t[namelen] == '.'))
+			namelen++;
+	}
+	*namelen_out = namelen;
+	if (namelen > 0 && namelen < n && t[namelen] == '=')
+		return TC_MODIFIER;
+	if (n > 0 && strchr("+-?~", t[0]) != NULL) {
+		t++;
+		n--;
+	}
+	for (namelen = 0; namelen < n && t[namelen] != ':' && t[namelen] != '/'; namelen++)
+		;
+	for (i = 0; i < sizeof(spf_mechs) / sizeof(spf_mechs[0]); i++) {
+		if (strlen(spf_mechs[i].name) != namelen ||
+		    strncasecmp(t, spf_mechs[i].name, namelen) != 0)
+			continue;
+		switch (spf_mechs[i].mech) {
+		case SPF_M_ALL:
+			return TC_ALL;
+		case SPF_M_IP4:
+		case SPF_M_IP6:
+			return TC_OTHER;
+		default:
+			return TC_DNS;
+		}
+	}
+	return TC_OTHER;
+}
+
+/*
+ * Mechanisms an evaluation can reach: up to the first "all" (which always
+ * matches) or the SPF_RECORD_KEEP_DNS-th DNS mechanism (whose count is
+ * always over §4.6.4's limit). Walks the terms as spf_record_parse does.
+ */
+static size_t
+kept_terms(const char *txt, size_t len)
+{
+	size_t pos = 6, kept = 0, namelen;
+	unsigned ndns = 0;
+
+	while (pos < len) {
+		const char *t;
+		size_t n = 0;
+
+		while (pos < len && txt[pos] == ' ')
+			pos++;
+		if (pos == len)
+			break;
+		t = txt + pos;
+		while (pos + n < len && t[n] != ' ')
+			n++;
+		pos += n;
+		switch (term_class(t, n, &namelen)) {
+		case TC_MODIFIER:
+			break;
+		case TC_ALL:
+			return kept + 1;
+		case TC_DNS:
+			if (++ndns == SPF_RECORD_KEEP_DNS)
+				return kept + 1;
+			kept++;
+			break;
+		case TC_OTHER:
+			kept++;
+			break;
+		}
+	}
+	return kept;
+}
+
 int
 spf_record_parse(struct arena *a, const char *txt, size_t len,
     struct spf_record **out, const char **why)
 {
 	struct spf_record *rec;
-	size_t pos, i, cap = 0;
+	struct arena *scratch = NULL;
+	struct spf_term unkept;
+	size_t pos, i, cap;
 	const char *dummy;
+	int rc = -1;
 
 	if (why == NULL)
 		why = &dummy;
@@ -316,14 +401,14 @@ spf_record_parse(struct arena *a, const char *txt, size_t len,
 			return -1;
 		}
 	}
-	for (i = 6; i < len; i++)
-		if (txt[i] == ' ' && (i + 1 == len || txt[i + 1] != ' '))
-			cap++;
+	cap = kept_terms(txt, len);
 	rec = arena_alloc(a, sizeof(*rec));
 	rec->terms = arena_alloc(a, (cap + 1) * sizeof(*rec->terms));
 	for (pos = 6; pos < len;) {
+		struct spf_term *term;
 		const char *t;
 		size_t n = 0, namelen = 0;
+		enum term_class tc;
 
 		while (pos < len && txt[pos] == ' ')
 			pos++;
@@ -333,40 +418,37 @@ spf_record_parse(struct arena *a, const char *txt, size_t len,
 		while (pos + n < len && t[n] != ' ')
 			n++;
 		pos += n;
-		/* modifier = name "=" ...; name = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." ) */
-		if (is_alpha(t[0])) {
-			namelen = 1;
-			while (namelen < n && (is_alpha(t[namelen]) || is_digit(t[namelen]) ||
-			    t[namelen] == '-' || t[namelen] == '_' || t[namelen] == '.'))
-				namelen++;
-		}
-		if (namelen > 0 && namelen < n && t[namelen] == '=') {
+		tc = term_class(t, n, &namelen);
+		if (tc == TC_MODIFIER) {
 			if (parse_modifier(a, rec, t, n, namelen, why) != 0)
-				return -1;
+				goto done;
 			if (namelen == 8 && strncasecmp(t, "redirect", 8) == 0)
 				rec->ndns++;
 			continue;
 		}
-		if (rec->nterms >= cap + 1) {
-			*why = "too many terms";        /* cannot happen: cap counts separators */
-			return -1;
-		}
-		if (parse_mechanism(a, &rec->terms[rec->nterms], t, n, why) != 0)
-			return -1;
-		rec->terms[rec->nterms].text = arena_strndup(a, t, n);
-		switch (rec->terms[rec->nterms].mech) {
-		case SPF_M_INCLUDE:
-		case SPF_M_A:
-		case SPF_M_MX:
-		case SPF_M_PTR:
-		case SPF_M_EXISTS:
+		if (tc == TC_DNS)
 			rec->ndns++;
-			break;
-		default:
-			break;
+		/*
+		 * §4.6: a syntax error anywhere is a permerror, so every term is
+		 * parsed; those no evaluation reaches are not kept (a record of
+		 * 2000 terms costs what its first few do).
+		 */
+		if (rec->nterms < cap) {
+			term = &rec->terms[rec->nterms];
+		} else {
+			if (scratch == NULL)
+				scratch = arena_new();
+			term = &unkept;
 		}
-		rec->nterms++;
+		memset(term, 0, sizeof(*term));
+		if (parse_mechanism(term == &unkept ? scratch : a, term, t, n, why) != 0)
+			goto done;
+		if (term != &unkept)
+			rec->terms[rec->nterms++].text = arena_strndup(a, t, n);
 	}
 	*out = rec;
-	return 0;
+	rc = 0;
+done:
+	arena_free(&scratch);
+	return rc;
 }

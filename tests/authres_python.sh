@@ -35,6 +35,18 @@ def unquote(v):
     return re.sub(r"\\(.)", r"\1", v) if v is not None else None
 
 
+def written(v):
+    # What authres_format writes for a value (src/authres.c): no
+    # quoted-pair, so double quotes and backslashes become ?, and no =?.
+    if v is None:
+        return None
+    v = re.sub(r"[\x00-\x1f\x7f]", " ", v)
+    v = re.sub(r"[\"\\\\\x80-\U0010ffff]", "?", v)
+    while "=?" in v:
+        v = v.replace("=?", "??")
+    return v
+
+
 n = 0
 
 
@@ -55,9 +67,9 @@ for i, block in enumerate(b for b in blocks if b.strip()):
             if f[0] == "id":
                 want_id = f[1]
             elif f[0] == "res":
-                want.append([f[1], f[2], f[3] or None, []])
+                want.append([f[1], f[2], written(f[3] or None), []])
             elif f[1] in PTYPES:
-                want[-1][3].append((f[1], f[2], f[3]))
+                want[-1][3].append((f[1], f[2], written(f[3])))
         else:
             value.append(line)
     value = "\n".join(value)

@@ -6,9 +6,12 @@
  * reason, or -1 and a reason; then the whole message goes through the
  * engine without DNS (RFC 8617 structure, cv= rules, canonicalization,
  * hashing), which must end in "none" or "fail": with no key a chain can
- * never pass. Then the message is sealed (a fixed Ed25519 key, the
- * first header's value as our results): a set, when made, is for the
- * instance after the highest one read and never says cv=pass.
+ * never pass. The engine shares a key table made here (as it shares the
+ * DKIM verifier's), which must never hold more than the first seal and
+ * signature of each instance ask for (2 * ARC_MAX_INSTANCES names). Then
+ * the message is sealed (a fixed Ed25519 key, the first header's value as
+ * our results): a set, when made, is for the instance after the highest
+ * one read and never says cv=pass.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 
 #include "arc.h"
 #include "arena.h"
+#include "dkimkey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -84,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arc *c;
 	struct arc_results res;
 	struct arc_opts o;
+	struct dkimkeys *ks;
 	char *buf, *p, *end, *line, *name = NULL, *value = NULL, *colon;
 	const char *first = NULL;
 	size_t vlen = 0;
@@ -99,6 +104,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = arena_new();
 	arc_opts_init(&o);
 	o.seal = 1;
+	ks = dkimkeys_new(a, NULL, 0);
+	o.keys = ks;
 	c = arc_new(a, NULL, &o, "fuzz");
 	for (p = buf; p < end;) {
 		char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -133,6 +140,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (name != NULL)
 		fz_header(a, c, name, value);
+	if (dkimkeys_count(ks) > 2 * ARC_MAX_INSTANCES)
+		abort();
 	arc_eoh(c);
 	if (p < end)
 		arc_body(c, (const unsigned char *)p, (size_t)(end - p));
@@ -141,6 +150,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	fz_seal(c, &res, first != NULL ? first : " fuzz.example; none");
 	arc_free(&c);
+	dkimkeys_release(ks);
 	arena_free(&a);
 	free(buf);
 	return 0;

@@ -1,9 +1,13 @@
 /*
  * libFuzzer target for authres.  The input is parsed as an incoming
- * Authentication-Results value (must end, never crash, and agree with
- * authres_claims_id about the authserv-id), and is also cut at NUL bytes
+ * Authentication-Results value: parsing must end and never crash, and
+ * whenever our strict parser or a model of SpamAssassin's or of
+ * Mail::AuthenticationResults' reading finds our authserv-id in it,
+ * authres_claims_id must claim it.  The input is also cut at NUL bytes
  * into strings for authres_format, whose output must be a clean header
- * that our parser reads back to the same values.
+ * (no control or 8-bit byte, no quoted-pair, no "=?") that our parser
+ * reads back to the same values, that is ours, and that is not ours for
+ * another token id.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -18,6 +22,8 @@ static const char *const fz_methods[] = { "spf", "dkim", "dmarc", "arc", "iprev"
 static const char *const fz_results[] = { "pass", "fail", "none", "softpass", "temperror" };
 static const char *const fz_ptypes[] = { "smtp", "header", "policy", NULL };
 static const char *const fz_names[] = { "mailfrom", "d", "iprev", "action", "b" };
+
+#define FZ_OURS "mx.example.net"
 
 static int
 fz_lower(int c)
@@ -34,17 +40,92 @@ fz_eq_ci(const char *a, const char *b)
 	return *a == *b;
 }
 
-/* What format makes of a string: controls become spaces; for comments
- * (collapse) every blank run is one space and the ends are trimmed, which
- * also absorbs the tabs of a fold inside a comment. */
+/* RFC 2045 token. */
+static int
+fz_is_token(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f ||
+		    strchr("()<>@,;:\\\"/[]?=", *s) != NULL)
+			return 0;
+	return 1;
+}
+
+static int
+fz_space(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * The authserv-id as SpamAssassin's AuthRes reads it: Perl \s, then a
+ * token of bytes other than \s, controls, 8-bit and specials (what it
+ * wants after it is left out: a stricter oracle).  NULL if none.
+ */
+static char *
+fz_read_sa(struct arena *a, const char *v, size_t n)
+{
+	size_t i = 0, st;
+
+	while (i < n && fz_space((unsigned char)v[i]))
+		i++;
+	for (st = i; i < n && (unsigned char)v[i] > 0x20 && (unsigned char)v[i] < 0x80 &&
+	    strchr("()<>@,;:/[]?=\"", v[i]) == NULL; i++)
+		;
+	return i > st ? arena_strndup(a, v + st, i - st) : NULL;
+}
+
+/*
+ * As Mail::AuthenticationResults reads it: leading \s and comments
+ * (parentheses counted, no quoted-pairs), then everything up to \s or ';'.
+ */
+static char *
+fz_read_mar(struct arena *a, const char *v, size_t n)
+{
+	size_t i = 0, st, depth;
+
+	for (;;) {
+		while (i < n && fz_space((unsigned char)v[i]))
+			i++;
+		if (i >= n || v[i] != '(')
+			break;
+		for (depth = 0; i < n; i++) {
+			if (v[i] == '(')
+				depth++;
+			else if (v[i] == ')' && --depth == 0)
+				break;
+		}
+		if (i >= n)
+			return NULL;
+		i++;
+	}
+	for (st = i; i < n && !fz_space((unsigned char)v[i]) && v[i] != ';' && v[i] != '\0'; i++)
+		;
+	return i > st ? arena_strndup(a, v + st, i - st) : NULL;
+}
+
+/* What format makes of a string (authres.c): controls become spaces,
+ * '"', '\\' and 8-bit bytes '?', '='s before a '?' too; for comments
+ * (collapse) ( ) become [ ], every blank run is one space and the ends
+ * are trimmed, which also absorbs the tabs of a fold inside a comment. */
 static char *
 fz_clean(struct arena *a, const char *s, int collapse)
 {
-	char *o = arena_alloc(a, strlen(s) + 1), *q = o;
+	char *o = arena_alloc(a, strlen(s) + 1), *q = o, *e;
 	int c, space = 0;
 
 	for (; *s != '\0'; s++) {
-		c = ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : (unsigned char)*s;
+		c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		else if (c >= 0x80 || c == '"' || c == '\\')
+			c = '?';
+		else if (collapse && c == '(')
+			c = '[';
+		else if (collapse && c == ')')
+			c = ']';
 		if (collapse && c == ' ') {
 			space = q != o;
 			continue;
@@ -52,6 +133,9 @@ fz_clean(struct arena *a, const char *s, int collapse)
 		if (space)
 			*q++ = ' ';
 		space = 0;
+		if (c == '?')
+			for (e = q; e > o && e[-1] == '='; e--)
+				e[-1] = '?';
 		*q++ = (char)c;
 	}
 	*q = '\0';
@@ -77,7 +161,7 @@ static void
 fz_check_shape(const char *v)
 {
 	size_t col = strlen(AR_FIELD) + 1, space = 0;
-	int quote = 0, esc = 0;
+	int quote = 0;
 	size_t depth = 0;
 	const char *p;
 
@@ -97,13 +181,12 @@ fz_check_shape(const char *v)
 		}
 		if ((unsigned char)*p < 0x20 && *p != '\t')
 			abort();
-		if (*p == 0x7f)
+		if (*p == 0x7f || (unsigned char)*p >= 0x80 || (p[0] == '=' && p[1] == '?'))
 			abort();
 		col++;
-		if (esc) {
-			esc = 0;
-		} else if (*p == '\\' && (quote || depth > 0)) {
-			esc = 1;
+		if (*p == '\\' && (quote || depth > 0)) {
+			/* We never write a quoted-pair. */
+			abort();
 		} else if (quote) {
 			quote = *p != '"';
 		} else if (*p == '"' && depth == 0) {
@@ -115,7 +198,7 @@ fz_check_shape(const char *v)
 		} else if (*p == ' ' && p != v && col > 3)
 			space++;
 	}
-	if (quote || depth != 0 || esc)
+	if (quote || depth != 0)
 		abort();
 }
 
@@ -161,7 +244,14 @@ fz_format(struct arena *a, const uint8_t *data, size_t size)
 		abort();
 	if (p.authserv_id == NULL || strcmp(p.authserv_id, fz_clean(a, id, 0)) != 0)
 		abort();
-	if (p.authserv_id[0] != '\0' && !authres_claims_id(out, strlen(out), p.authserv_id))
+	if (p.authserv_id[0] != '\0' && fz_is_token(p.authserv_id) &&
+	    !authres_claims_id(out, strlen(out), p.authserv_id))
+		abort();
+	/* Values and comments never make another token id ours (one no
+	 * longer than a host name: past 512 bytes any id is claimed). */
+	if (fz_is_token(id) && strlen(id) <= 255 &&
+	    authres_claims_id(out, strlen(out), FZ_OURS) !=
+	    (fz_eq_ci(id, FZ_OURS) || fz_eq_ci(id, FZ_OURS ".")))
 		abort();
 	if (p.n != nres || p.none != (nres == 0))
 		abort();
@@ -198,19 +288,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct arena *a = arena_new();
 	struct ar_parsed p;
 	const char *v = (const char *)data;
-	int rc;
+	char *id;
+	int rc, claims;
 
 	rc = authres_parse(a, v, size, &p);
 	if (rc != 0 && rc != -1)
 		abort();
 	if (rc == 0 && p.n == 0 && !p.none)
 		abort();
-	/* Both readings of the authserv-id agree. */
-	if (p.authserv_id != NULL && p.authserv_id[0] != '\0' &&
-	    !authres_claims_id(v, size, p.authserv_id))
+	/* Whoever reads our id in it, we claim it. */
+	claims = authres_claims_id(v, size, FZ_OURS);
+	if (p.authserv_id != NULL && fz_eq_ci(p.authserv_id, FZ_OURS) && !claims)
 		abort();
-	if (authres_claims_id(v, size, "mx.example.net") !=
-	    (p.authserv_id != NULL && fz_eq_ci(p.authserv_id, "mx.example.net")))
+	if ((id = fz_read_sa(a, v, size)) != NULL && fz_eq_ci(id, FZ_OURS) && !claims)
+		abort();
+	if ((id = fz_read_mar(a, v, size)) != NULL && fz_eq_ci(id, FZ_OURS) && !claims)
 		abort();
 	fz_format(a, data, size);
 	arena_free(&a);

@@ -64,6 +64,22 @@ TABLE = [
     ('three forged in a row',
      [ar(' mx.test.example; spf=pass'), ar(' mx.test.example; dkim=pass'),
       ar(' mx.test.example; dmarc=pass')] + FROM, [1, 2, 3]),
+    # Spellings other readers take for ours (RFC 8601 §5 and CVE-2022-48521
+    # class): SpamAssassin's Perl \s and OpenDMARC's isspace() (VT, FF),
+    # OpenDMARC's dropped quotes and backslashes, SpamAssassin's decoding of
+    # encoded-words; a field without an id or ';' is nobody's and goes too.
+    ('followed by a vertical tab and a form feed',
+     [ar(' mx.test.example\v; spf=pass'), ar(' mx.test.example\f; dkim=pass'),
+      ar(' other.example; spf=pass')] + FROM, [1, 2]),
+    ('quoted part and backslash escape',
+     [ar(' mx.test."example"; spf=pass'), ar(' other.example; spf=pass'),
+      ar(' mx.test.exampl\\e; dkim=pass')] + FROM, [1, 3]),
+    ('encoded-word', FROM + [ar(' =?us-ascii?q?mx.test.example?=; dmarc=pass')], [1]),
+    ('comment that ends early for a reader without quoted-pairs',
+     [ar(' (a \\( ) x) mx.test.example; dkim=pass')] + FROM, [1]),
+    ('empty, blank and id-only fields',
+     [ar(''), ar(' other.example; spf=pass'), ar('  '), ar(' mx.test.example')] + FROM,
+     [1, 3, 4]),
     ('forged after many other headers',
      FROM + [('Received', ' from x by y; Mon, 24 Nov 2025 10:00:00 +0000')] * 30 +
      [ar(' other.example; spf=pass'), ar(' mx.test.example; spf=pass')], [2]),

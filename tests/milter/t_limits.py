@@ -97,6 +97,16 @@ def main():
         r = c.eom()
         tap.is_(r.verdict, 'accept', '30000-byte header name: accepted')
 
+    # One header field over libmilter's default 64 KiB packet limit: the
+    # connection stays up and the message gets its answer (on_oversize).
+    huge = BASE[:3] + [('X-Huge', ' ' + 'h' * 200000)]
+    o = send(acc, huge)
+    tap.is_(o.verdict, 'accept', 'on_oversize=accept, 200 kB header field: accepted')
+    o = send(tf, huge)
+    tap.ok(H.is_tempfail(o.eom.final if o.eom else None),
+           'on_oversize=tempfail, 200 kB header field: tempfail, connection kept',
+           repr(o.eom and o.eom.final))
+
     for d in (acc, tf):
         tap.ok(d.alive(), 'daemon alive')
     for rc, secs in H.stop_all([acc, tf]):

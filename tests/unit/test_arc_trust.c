@@ -21,56 +21,72 @@ struct ttest {
 	const char *author;
 	const char *want;               /* what, or NULL: no vouching */
 	const char *why;                /* the reason when not */
+	int unsigned_from;              /* the newest AMS h= leaves From out */
 };
 
 static const struct ttest tests[] = {
 	{ "dmarc=pass for the author", "pass", "lists.example", "lists.example; dmarc=pass header.from=example.org",
-	  NULL, NULL, "lists.example", "example.org", "dmarc=pass", NULL },
-	{ "dmarc=pass without header.from", "pass", "lists.example", "lists.example; dmarc=pass",
-	  NULL, NULL, "lists.example", "example.org", "dmarc=pass", NULL },
+	  NULL, NULL, "lists.example", "example.org", "dmarc=pass", NULL, 0 },
+	{ "dmarc=pass without header.from names no author", "pass", "lists.example",
+	  "lists.example; dmarc=pass", NULL, NULL, "lists.example", "example.org", NULL,
+	  "sealer lists.example recorded no aligned pass for example.org", 0 },
+	{ "dmarc=pass without header.from: an aligned dkim=pass still counts", "pass",
+	  "lists.example", "lists.example; dmarc=pass; dkim=pass header.d=example.org", NULL, NULL,
+	  "lists.example", "example.org", "dkim=pass header.d=example.org", NULL, 0 },
+	{ "dmarc=pass with an empty header.from", "pass", "lists.example",
+	  "lists.example; dmarc=pass header.from=", NULL, NULL, "lists.example", "example.org", NULL,
+	  "sealer lists.example recorded no aligned pass for example.org", 0 },
+	{ "AMS h= without From: the sealer did not bind the author", "pass", "lists.example",
+	  "lists.example; dmarc=pass header.from=example.org", NULL, NULL, "lists.example",
+	  "example.org", NULL, "sealer lists.example did not sign From", 1 },
+	{ "newest AMS without From, the older one with it", "pass", "fwd.example",
+	  "fwd; dmarc=pass header.from=example.org", "lists.example",
+	  "x; dmarc=pass header.from=example.org", "lists.example", "example.org", NULL,
+	  "sealer lists.example did not sign From", 1 },
 	{ "dmarc=pass, From in another case", "pass", "lists.example",
 	  "lists.example; dmarc=pass header.from=Example.ORG", NULL, NULL, "lists.example", "example.org",
-	  "dmarc=pass", NULL },
-	{ "sealer compared without case", "pass", "Lists.Example", "x; dmarc=pass",
-	  NULL, NULL, "lists.example", "example.org", "dmarc=pass", NULL },
+	  "dmarc=pass", NULL, 0 },
+	{ "sealer compared without case", "pass", "Lists.Example", "x; dmarc=pass header.from=example.org",
+	  NULL, NULL, "lists.example", "example.org", "dmarc=pass", NULL, 0 },
 	{ "dmarc=pass for another domain", "pass", "lists.example",
 	  "lists.example; dmarc=pass header.from=other.example", NULL, NULL, "lists.example",
-	  "example.org", NULL, "sealer lists.example recorded no aligned pass for example.org" },
+	  "example.org", NULL, "sealer lists.example recorded no aligned pass for example.org", 0 },
 	{ "dkim=pass aligned through header.i", "pass", "lists.example",
 	  "lists.example; dkim=pass header.i=@news.example.org", NULL, NULL, "lists.example",
-	  "example.org", "dkim=pass header.d=news.example.org", NULL },
+	  "example.org", "dkim=pass header.d=news.example.org", NULL, 0 },
 	{ "spf=pass through the old smtp.mfrom", "pass", "lists.example",
 	  "lists.example; spf=pass smtp.mfrom=bounce@example.org", NULL, NULL, "lists.example",
-	  "example.org", "spf=pass smtp.mailfrom=example.org", NULL },
+	  "example.org", "spf=pass smtp.mailfrom=example.org", NULL, 0 },
 	{ "dmarc's word before dkim's", "pass", "lists.example",
-	  "lists.example; dkim=pass header.d=example.org; dmarc=pass", NULL, NULL, "lists.example",
-	  "example.org", "dmarc=pass", NULL },
+	  "lists.example; dkim=pass header.d=example.org; dmarc=pass header.from=example.org", NULL,
+	  NULL, "lists.example", "example.org", "dmarc=pass", NULL, 0 },
 	{ "public suffix is no organization", "pass", "lists.example",
 	  "lists.example; dkim=pass header.d=co.uk", NULL, NULL, "lists.example", "example.co.uk",
-	  NULL, "sealer lists.example recorded no aligned pass for example.co.uk" },
+	  NULL, "sealer lists.example recorded no aligned pass for example.co.uk", 0 },
 	{ "dkim=fail does not count", "pass", "lists.example",
 	  "lists.example; dkim=fail header.d=example.org", NULL, NULL, "lists.example", "example.org",
-	  NULL, "sealer lists.example recorded no aligned pass for example.org" },
+	  NULL, "sealer lists.example recorded no aligned pass for example.org", 0 },
 	{ "result read before a syntax error counts", "pass", "lists.example",
-	  "lists.example; dmarc=pass; spf=(((", NULL, NULL, "lists.example", "example.org",
-	  "dmarc=pass", NULL },
+	  "lists.example; dmarc=pass header.from=example.org; spf=(((", NULL, NULL, "lists.example",
+	  "example.org", "dmarc=pass", NULL, 0 },
 	{ "AAR that is not A-R syntax", "pass", "lists.example", ";;;", NULL, NULL, "lists.example",
-	  "example.org", NULL, "sealer lists.example recorded no aligned pass for example.org" },
+	  "example.org", NULL, "sealer lists.example recorded no aligned pass for example.org", 0 },
 	{ "sealer not trusted", "pass", "lists.example", "x; dmarc=pass", NULL, NULL,
-	  "other.example, third.example", "example.org", NULL, "sealer lists.example is not trusted" },
+	  "other.example, third.example", "example.org", NULL, "sealer lists.example is not trusted", 0 },
 	{ "subdomain of a trusted sealer is not it", "pass", "evil.lists.example", "x; dmarc=pass",
-	  NULL, NULL, "lists.example", "example.org", NULL, "sealer evil.lists.example is not trusted" },
+	  NULL, NULL, "lists.example", "example.org", NULL, "sealer evil.lists.example is not trusted", 0 },
 	{ "chain failed", "fail", "lists.example", "x; dmarc=pass", NULL, NULL, "lists.example",
-	  "example.org", NULL, "the ARC chain did not pass" },
+	  "example.org", NULL, "the ARC chain did not pass", 0 },
 	{ "no chain", "none", NULL, NULL, NULL, NULL, "lists.example", "example.org", NULL,
-	  "the ARC chain did not pass" },
+	  "the ARC chain did not pass", 0 },
 	{ "no trusted sealers", "pass", "lists.example", "x; dmarc=pass", NULL, NULL, "",
-	  "example.org", NULL, "no trusted sealers" },
+	  "example.org", NULL, "no trusted sealers", 0 },
 	{ "newest instance decides: trusted i=2", "pass", "fwd.example", "fwd; none",
-	  "lists.example", "x; dmarc=pass", "lists.example", "example.org", "dmarc=pass", NULL },
+	  "lists.example", "x; dmarc=pass header.from=example.org", "lists.example", "example.org",
+	  "dmarc=pass", NULL, 0 },
 	{ "newest instance decides: untrusted i=2 after trusted i=1", "pass", "lists.example",
 	  "x; dmarc=pass", "fwd.example", "fwd; dmarc=pass", "lists.example", "example.org", NULL,
-	  "sealer fwd.example is not trusted" },
+	  "sealer fwd.example is not trusted", 0 },
 };
 
 int
@@ -84,6 +100,7 @@ main(void)
 		struct arc_results r;
 		struct arc_vouch v;
 		const char *sealer[2], *aar[2], *trusted[4], *why = NULL;
+		unsigned char from_signed[2] = { 1, 1 };
 		char tl[128], *p, *save = NULL;
 		size_t nt = 0;
 		bool got;
@@ -97,6 +114,9 @@ main(void)
 		aar[1] = t->aar2;
 		r.sealer = sealer;
 		r.aar = aar;
+		if (t->unsigned_from && r.n > 0)
+			from_signed[r.n - 1] = 0;
+		r.from_signed = from_signed;
 		snprintf(tl, sizeof(tl), "%s", t->trusted);
 		for (p = strtok_r(tl, ", ", &save); p && nt < 4; p = strtok_r(NULL, ", ", &save))
 			trusted[nt++] = p;

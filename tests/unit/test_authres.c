@@ -1,7 +1,7 @@
 /*
  * authres: building our Authentication-Results value byte for byte,
- * parsing incoming ones (RFC 8601 Appendix B and what MTAs really send),
- * and recognising our authserv-id in headers we must delete as forged.
+ * and parsing incoming ones (RFC 8601 Appendix B and what MTAs really
+ * send).  Recognising forgeries of our authserv-id: test_authres_claims.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -62,10 +62,24 @@ static const struct fmt_case fmt_cases[] = {
 	    { "dkim", "fail", "bad", "bad signature",
 	      P({ "header", "d", "example.com", NULL }) }),
 	  " mx.example.net;\n\tdkim=fail (bad) reason=\"bad signature\" header.d=example.com", 0 },
-	{ "comment specials: ( ) \\ escaped as quoted-pairs (RFC 5322 3.2.2)",
+	{ "comment: ( ) become [ ], \\ becomes ?: no quoted-pairs (SpamAssassin and "
+	  "Mail::AuthenticationResults count every parenthesis)",
 	  "mx.example.net", R(
 	    { "spf", "temperror", "lookup (A) failed \\ retry", NULL, 0, NULL }),
-	  " mx.example.net;\n\tspf=temperror (lookup \\(A\\) failed \\\\ retry)", 0 },
+	  " mx.example.net;\n\tspf=temperror (lookup [A] failed ? retry)", 0 },
+	{ "comment cannot close early: an injected result stays inside it",
+	  "mx.example.net", R(
+	    { "iprev", "pass", NULL, NULL,
+	      P({ "policy", "iprev", "192.0.2.1",
+	          "x) dkim=pass header.d=paypal.example (\\" }) }),
+	  " mx.example.net;\n\tiprev=pass policy.iprev=192.0.2.1"
+	  " (x] dkim=pass header.d=paypal.example [?)", 0 },
+	{ "comment: 8-bit bytes become ?, an encoded-word is broken",
+	  "mx.example.net", R(
+	    { "iprev", "pass", NULL, NULL,
+	      P({ "policy", "iprev", "192.0.2.1", "mail.\xc3\xa9xample =?utf-8?b?KQ==?=" }) }),
+	  " mx.example.net;\n\tiprev=pass policy.iprev=192.0.2.1"
+	  " (mail.?\?xample ?\?utf-8?b?KQ?\?\?=)", 0 },
 	{ "comment: CR LF NUL-free controls become one space, ends trimmed",
 	  "mx.example.net", R(
 	    { "dkim", "permerror", " \tkey\r\nBcc: x@evil.example\x01\x7f end\r\n", NULL,
@@ -81,12 +95,20 @@ static const struct fmt_case fmt_cases[] = {
 	      P({ "smtp", "auth", "user.name+tag@example.com", NULL },
 	        { "smtp", "mailfrom", "@example.com", NULL },
 	        { "header", "x", "a!#$%&'*+-.^_`{|}~9", NULL },
-	        { "header", "y", "o=k/x?@sub-1.example.org", NULL }) }),
+	        { "header", "y", "o.k/x{}@sub-1.example.org", NULL }) }),
 	  /* 1+9+1+35+1+26 = 73: the second property still fits */
 	  " mx.example.net;\n\tauth=pass smtp.auth=user.name+tag@example.com"
 	  " smtp.mailfrom=@example.com\n"
-	  "\t\theader.x=a!#$%&'*+-.^_`{|}~9 header.y=o=k/x?@sub-1.example.org", 0 },
-	{ "values needing a quoted-string (RFC 5322 3.2.4)", "mx.example.net", R(
+	  "\t\theader.x=a!#$%&'*+-.^_`{|}~9 header.y=o.k/x{}@sub-1.example.org", 0 },
+	{ "'=' or '?' in a local-part: quoted, \"=?\" never written",
+	  "mx.example.net", R(
+	    { "spf", "pass", NULL, NULL,
+	      P({ "smtp", "mailfrom", "o=?k@example.org", NULL },
+	        { "smtp", "helo", "?utf-8?q?x?=@example.org", NULL }) }),
+	  " mx.example.net;\n\tspf=pass smtp.mailfrom=\"o?\?k@example.org\"\n"
+	  "\t\tsmtp.helo=\"?utf-8?q?x?=@example.org\"", 0 },
+	{ "values needing a quoted-string (RFC 5322 3.2.4), '\"' and '\\' become '?' "
+	  "(Mail::AuthenticationResults ends a quoted-string at any '\"')", "mx.example.net", R(
 	    { "x", "y", NULL, NULL,
 	      P({ "header", "a", "two words", NULL },
 	        { "header", "b", "say \"hi\"", NULL },
@@ -95,8 +117,8 @@ static const struct fmt_case fmt_cases[] = {
 	        { "header", "e", "2001:db8::1", NULL },
 	        { "header", "f", "x;y", NULL }) }),
 	  /* 1+3+1+20+1+21+1+22 = 70 */
-	  " mx.example.net;\n\tx=y header.a=\"two words\" header.b=\"say \\\"hi\\\"\""
-	  " header.c=\"back\\\\slash\"\n"
+	  " mx.example.net;\n\tx=y header.a=\"two words\" header.b=\"say ?hi?\""
+	  " header.c=\"back?slash\"\n"
 	  "\t\theader.d=\"\" header.e=\"2001:db8::1\" header.f=\"x;y\"", 0 },
 	{ "not an address: bad local-part or domain is quoted", "mx.example.net", R(
 	    { "x", "y", NULL, NULL,
@@ -107,6 +129,23 @@ static const struct fmt_case fmt_cases[] = {
 	        { "smtp", "e", "@", NULL }) }),
 	  " mx.example.net;\n\tx=y smtp.a=\"user@localhost\" smtp.b=\"a..b@example.com\"\n"
 	  "\t\tsmtp.c=\"a@-bad.example\" smtp.d=\"a@example.com.\" smtp.e=\"@\"", 0 },
+	{ "CVE-2020-12272: a d= with '(' is one quoted value", "mx.example.net", R(
+	    { "dkim", "pass", NULL, NULL,
+	      P({ "header", "d", "example.net(.example.com", NULL },
+	        { "header", "s", "sel(1", NULL }) }),
+	  " mx.example.net;\n\tdkim=pass header.d=\"example.net(.example.com\""
+	  " header.s=\"sel(1\"", 0 },
+	{ "MAIL FROM with ; \" \\ white space, controls and 8-bit", "mx.example.net", R(
+	    { "spf", "fail", NULL, NULL,
+	      P({ "smtp", "mailfrom", "a;b\"c\\d e\x01" "f\xc3\xa9(g)@ex.example", NULL }) }),
+	  " mx.example.net;\n\tspf=fail smtp.mailfrom=\"a;b?c?d e f?\?(g)@ex.example\"", 0 },
+	{ "encoded-words in values are broken: every '=' before a '?' becomes '?'",
+	  "mx.example.net", R(
+	    { "dkim", "fail", NULL, NULL,
+	      P({ "header", "d", "=?utf-8?q?x=22;_dkim=3Dpass?=", NULL },
+	        { "header", "s", "a==?b=\xff", NULL }) }),
+	  " mx.example.net;\n\tdkim=fail header.d=\"?\?utf-8?q?x=22;_dkim=3Dpass?=\""
+	  " header.s=\"a?\?\?b?\?\"", 0 },
 	{ "controls in values become spaces inside the quotes", "mx.example.net", R(
 	    { "spf", "fail", NULL, NULL,
 	      P({ "smtp", "mailfrom", "a\r\nb@example.com", NULL }) }),
@@ -160,7 +199,7 @@ static const struct fmt_case fmt_cases[] = {
 	      P({ "smtp", "mailfrom", "example.com", NULL }) }),
 	  " mx.example.net;\n"
 	  "\tspf=permerror (too many DNS lookups while evaluating\n"
-	  "\t\tinclude:_spf.example.com and redirect=_spf2.example.net \\(limit 10\\))\n"
+	  "\t\tinclude:_spf.example.com and redirect=_spf2.example.net [limit 10])\n"
 	  "\t\tsmtp.mailfrom=example.com", 0 },
 	{ "long authserv-id: 'none' moves to a continuation line",
 	  /* 23 + 1 + 50 + 1 = 75; with " none" 80 */
@@ -200,7 +239,8 @@ max_line(const char *v)
 	return len > max ? len : max;
 }
 
-/* No control byte but the LF + WSP of a fold, no blank line, no '\r'. */
+/* No control byte but the LF + WSP of a fold, no blank line, no '\r';
+ * no quoted-pair, no 8-bit byte, no "=?" (see authres.c). */
 static int
 header_sane(const char *v)
 {
@@ -217,21 +257,35 @@ header_sane(const char *v)
 				return 0;
 		} else if (*p != '\t' && ((unsigned char)*p < 0x20 || *p == 0x7f))
 			return 0;
+		else if ((unsigned char)*p >= 0x80 || *p == '\\' || (p[0] == '=' && p[1] == '?'))
+			return 0;
 	}
 	return 1;
 }
 
-/* What a value or comment reads back as: controls to spaces (and for
- * comments, whitespace runs collapsed and trimmed). */
+/*
+ * What a value or comment reads back as: controls to spaces, '"', '\' and
+ * 8-bit bytes to '?', '='s before a '?' to '?'; for comments also ( ) to
+ * [ ] and white space runs collapsed and trimmed.  Applied to a bare
+ * value it changes nothing: tokens and bare addresses hold none of these.
+ */
 static char *
 cleaned(struct arena *a, const char *s, int collapse)
 {
-	char *o = arena_alloc(a, strlen(s ? s : "") + 1), *q = o;
+	char *o = arena_alloc(a, strlen(s ? s : "") + 1), *q = o, *e;
 	int space = 0;
 
 	for (; s != NULL && *s != '\0'; s++) {
-		int c = ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s;
+		int c = (unsigned char)*s;
 
+		if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		else if (c >= 0x80 || c == '"' || c == '\\')
+			c = '?';
+		else if (collapse && c == '(')
+			c = '[';
+		else if (collapse && c == ')')
+			c = ']';
 		if (collapse && c == ' ') {
 			space = q != o;
 			continue;
@@ -239,6 +293,9 @@ cleaned(struct arena *a, const char *s, int collapse)
 		if (space)
 			*q++ = ' ';
 		space = 0;
+		if (c == '?')
+			for (e = q; e > o && e[-1] == '='; e--)
+				e[-1] = '?';
 		*q++ = (char)c;
 	}
 	*q = '\0';
@@ -308,7 +365,8 @@ test_format(void)
 		char *out = authres_format(a, c->id, c->res, c->n);
 
 		is_str(out, c->want, "format: %s", c->name);
-		ok(header_sane(out), "format: %s: only LF+WSP folds, no controls", c->name);
+		ok(header_sane(out), "format: %s: only LF+WSP folds, no controls, quoted-pairs, "
+		    "8-bit or \"=?\"", c->name);
 		if (c->maxline != 0)
 			is_int(max_line(out), c->maxline,
 			    "format: %s: the only line over 77 is the long token's", c->name);
@@ -625,82 +683,11 @@ test_parse_garbage(void)
 	arena_free(&a);
 }
 
-/* ------------------------------------------------------------------ */
-/* authres_claims_id                                                   */
-
-struct claims_case {
-	const char *name;
-	const char *in;
-	size_t len;
-	const char *ours;
-	int want;
-};
-
-static const struct claims_case claims_cases[] = {
-	{ "plain", " mx.example.net; none", 0, "mx.example.net", 1 },
-	{ "case differs in the value", " MX.Example.NET; spf=pass", 0, "mx.example.net", 1 },
-	{ "case differs in ours", " mx.example.net; spf=pass", 0, "MX.EXAMPLE.NET", 1 },
-	{ "no leading space", "mx.example.net;spf=pass", 0, "mx.example.net", 1 },
-	{ "CRLF folds around", "\r\n\tmx.example.net\r\n\t;spf=pass", 0, "mx.example.net", 1 },
-	{ "LF folds around", "\n mx.example.net\n ; none", 0, "mx.example.net", 1 },
-	{ "leading nested comment", " (comment (nested)) mx.example.net; none", 0,
-	  "mx.example.net", 1 },
-	{ "comment right after", " mx.example.net(c);none", 0, "mx.example.net", 1 },
-	{ "version after", " mx.example.net 1; none", 0, "mx.example.net", 1 },
-	{ "quoted", " \"mx.example.net\"; none", 0, "mx.example.net", 1 },
-	{ "quoted, other case, version", " \"MX.EXAMPLE.NET\" 1; none", 0, "mx.example.net", 1 },
-	{ "quoted with quoted-pair", " \"mx.exa\\mple.net\"; none", 0, "mx.example.net", 1 },
-	{ "quoted and folded", " \"mx.example\r\n.net\"; none", 0, "mx.example.net", 1 },
-	{ "id alone (broken header, still claims ours)", " mx.example.net", 0,
-	  "mx.example.net", 1 },
-	{ "len ends right after the id", " mx.example.netXX; none", 15, "mx.example.net", 1 },
-	{ "longer lookalike: .evil", " mx.example.net.evil; none", 0, "mx.example.net", 0 },
-	{ "longer lookalike: network", " mx.example.network; none", 0, "mx.example.net", 0 },
-	{ "longer lookalike: -evil", " mx.example.net-evil; none", 0, "mx.example.net", 0 },
-	{ "longer lookalike: /evil", " mx.example.net/evil; none", 0, "mx.example.net", 0 },
-	{ "longer lookalike: @evil", " mx.example.net@evil; none", 0, "mx.example.net", 0 },
-	{ "longer lookalike quoted", " \"mx.example.net.evil\"; none", 0, "mx.example.net", 0 },
-	{ "quoted with trailing space", " \"mx.example.net \"; none", 0, "mx.example.net", 0 },
-	{ "quoted then junk", " \"mx.example.net\"x; none", 0, "mx.example.net", 0 },
-	{ "shorter", " mx.example.ne; none", 0, "mx.example.net", 0 },
-	{ "suffix of ours is someone else", " example.net; none", 0, "mx.example.net", 0 },
-	{ "ours as a subdomain of theirs", " evil.mx.example.net; none", 0, "mx.example.net", 0 },
-	{ "ours only in a comment after", " example.org; spf=pass (mx.example.net)", 0,
-	  "mx.example.net", 0 },
-	{ "ours only in a leading comment", " (mx.example.net) example.org; none", 0,
-	  "mx.example.net", 0 },
-	{ "ours only in a property", " example.org; spf=pass smtp.helo=mx.example.net", 0,
-	  "mx.example.net", 0 },
-	{ "empty value", "", 0, "mx.example.net", 0 },
-	{ "blank value", " \r\n ", 0, "mx.example.net", 0 },
-	{ "unterminated leading comment", " (mx.example.net; none", 0, "mx.example.net", 0 },
-	{ "unterminated quote", " \"mx.example.net; none", 0, "mx.example.net", 0 },
-	{ "no id before ';'", " ; mx.example.net", 0, "mx.example.net", 0 },
-	{ "len cuts ours short", " mx.example.net; none", 10, "mx.example.net", 0 },
-	{ "empty ours", " mx.example.net; none", 0, "", 0 },
-	{ "NULL ours", " mx.example.net; none", 0, NULL, 0 },
-};
-
-static void
-test_claims(void)
-{
-	size_t i, len;
-
-	for (i = 0; i < sizeof(claims_cases) / sizeof(claims_cases[0]); i++) {
-		const struct claims_case *c = &claims_cases[i];
-
-		len = c->len ? c->len : strlen(c->in);
-		is_int(authres_claims_id(c->in, len, c->ours), c->want, "claims_id: %s", c->name);
-	}
-	is_int(authres_claims_id(NULL, 0, "mx.example.net"), 0, "claims_id: NULL value");
-}
-
 int
 main(void)
 {
 	test_format();
 	test_parse();
 	test_parse_garbage();
-	test_claims();
 	return tap_done();
 }

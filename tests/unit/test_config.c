@@ -111,6 +111,8 @@ test_defaults(void)
 	is_int(c->message_dns_deadline_ms, 8000, "defaults: message_dns_deadline 8s");
 	is_int(c->dns_query_budget, 64, "defaults: dns_query_budget");
 	is_int(c->dns_cache_entries, 10000, "defaults: dns_cache_entries");
+	is_int(c->dns_cache_size, 16777216, "defaults: dns_cache_size 16 MiB");
+	is_int(c->dkim_strict_l, 1, "defaults: dkim_strict_l yes (appended text never rides on a pass)");
 	is_str(c->zone_file, "", "defaults: zone_file");
 	is_int(c->trusted_clients.n, 0, "defaults: trusted_clients empty");
 	is_int(c->max_headers, 1000, "defaults: max_headers");
@@ -206,6 +208,8 @@ static const struct good_case {
 	{ "dns_query_budget = 007", "dns_query_budget", "7" },
 	{ "dns_cache_entries = 0", "dns_cache_entries", "0" },
 	{ "dns_cache_entries = 10000000", "dns_cache_entries", "10000000" },
+	{ "dns_cache_size = 65536", "dns_cache_size", "65536" },
+	{ "dns_cache_size = 1073741824", "dns_cache_size", "1073741824" },
 	{ "max_headers = 100000", "max_headers", "100000" },
 	{ "max_header_bytes = 1024", "max_header_bytes", "1024" },
 	{ "max_header_bytes = 67108864", "max_header_bytes", "67108864" },
@@ -440,6 +444,10 @@ static const struct bad_case {
 	{ "dns_query_budget = 10001\n", "t.conf:1: dns_query_budget: 10001 is out of range (1 to 10000)" },
 	{ "dns_cache_entries = 10000001\n",
 	  "t.conf:1: dns_cache_entries: 10000001 is out of range (0 to 10000000)" },
+	{ "dns_cache_size = 65535\n",
+	  "t.conf:1: dns_cache_size: 65535 is out of range (65536 to 1073741824)" },
+	{ "dns_cache_size = 1073741825\n",
+	  "t.conf:1: dns_cache_size: 1073741825 is out of range (65536 to 1073741824)" },
 	{ "max_headers = 0\n", "t.conf:1: max_headers: 0 is out of range (1 to 100000)" },
 	{ "max_header_bytes = 1023\n",
 	  "t.conf:1: max_header_bytes: 1023 is out of range (1024 to 67108864)" },
@@ -781,7 +789,7 @@ test_example_conf(void)
 			uncommented++;
 		}
 	}
-	is_int(uncommented, 39, "example: every one of the 39 settings is shown");
+	is_int(uncommented, 40, "example: every one of the 40 settings is shown");
 	u = config_parse(path, text, strlen(text), err, sizeof(err));
 	ok(u != NULL, "example: uncommented, it parses (each setting once)");
 	if (u == NULL)
@@ -912,7 +920,7 @@ test_man(void)
 		count++;
 	}
 	ok(same, "man: one .It per setting, in dump order");
-	is_int(count, 39, "man: 39 settings");
+	is_int(count, 40, "man: 40 settings");
 	ok(strstr(man, "Default:\n.Ql 2s .\n") != NULL, "man: defaults shown");
 	ok(strstr(man, "From 100ms to 30s.\n") != NULL, "man: ranges shown");
 	ok(strstr(man, ".It Cm on_oversize Ns = Ns Cm accept | tempfail\n") != NULL,

@@ -658,7 +658,7 @@ one_a(uint32_t ip)
 static void
 test_dnscache(void)
 {
-	struct dnscache *c = dnscache_new(3);
+	struct dnscache *c = dnscache_new(3, DNSCACHE_DEFAULT_BYTES);
 	struct dns_rrset *rs;
 	const struct dns_rrset *got;
 	uint32_t left = 0;

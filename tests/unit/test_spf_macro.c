@@ -96,6 +96,15 @@ static const struct xcase xcases[] = {
 	{ "%{d99}", SPF_MACRO_DOMAIN, &v4, "email.example.com", "7.3" },
 	{ "%{d123456789012}", SPF_MACRO_DOMAIN, &v4, "email.example.com", "7.3 (saturates)" },
 	{ "%{d1r}", SPF_MACRO_DOMAIN, &v4, "email", "7.3" },
+	/* empty parts at either end, reversed and cut (§7.3, parts streamed in place) */
+	{ "%{lr}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = ".a..b." }, ".b..a.", "7.3" },
+	{ "%{l2r}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = ".a..b." }, "a.", "7.3" },
+	{ "%{l2}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = ".a..b." }, "b.", "7.3" },
+	{ "%{l9r}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = "a.b" }, "b.a", "7.3" },
+	{ "%{lr}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = "" }, "", "7.3 empty value" },
+	{ "%{L2R}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = "q.x y.z" }, "x%20y.q", "7.3" },
+	{ "%{L-}", SPF_MACRO_EXP, &(struct spf_macro_vars){ .l = "a+b-c d" }, "a%2Bb.c%20d",
+	  "7.3 delimiter joined by a dot, not escaped" },
 	{ "%{dR}", SPF_MACRO_DOMAIN, &v4, "com.example.email", "7.3 (R = r)" },
 	/* the other letters */
 	{ "%{p}.%{v}.%{h}", SPF_MACRO_DOMAIN, &v4, "mx.example.org.in-addr.mx.example.org", "7.3" },
@@ -173,7 +182,7 @@ test_expand(void)
 		const struct xcase *x = &xcases[i];
 		struct arena *a = arena_new();
 		const char *why = NULL;
-		char *got = spf_macro_expand(a, x->in, x->ctx, x->v, &why);
+		char *got = spf_macro_expand(a, x->in, x->ctx, x->v, NULL, &why);
 		bool syn = spf_macro_check(x->in, strlen(x->in), x->ctx, NULL);
 
 		if (x->want != NULL) {
@@ -214,29 +223,29 @@ test_domain_truncation(void)
 	/* §7.3 (suite domain-name-truncation): 258 characters lose the leftmost label. */
 	v.o = "somewhat.long.exp.example.com";
 	got = spf_macro_expand_domain(a,
-	    "foobar.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.example.com", &v, NULL);
+	    "foobar.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.%{o}.example.com", &v, NULL, NULL);
 	ok(got != NULL && strlen(got) == 251 && strncmp(got, "somewhat.", 9) == 0 &&
 	    strcmp(got + strlen(got) - 12, ".example.com") == 0,
 	    "§7.3 over 253 characters: leftmost labels removed (%zu chars)", got ? strlen(got) : 0);
-	is_str(spf_macro_expand_domain(a, "%{d}.", &v4, NULL), "email.example.com",
+	is_str(spf_macro_expand_domain(a, "%{d}.", &v4, NULL, NULL), "email.example.com",
 	    "§7.3 trailing dot of a domain removed");
-	is_str(spf_macro_expand(a, "msg.example.com.", SPF_MACRO_EXP, &v4, NULL),
+	is_str(spf_macro_expand(a, "msg.example.com.", SPF_MACRO_EXP, &v4, NULL, NULL),
 	    "msg.example.com.", "§7.1 trailing dot of an explanation kept");
 	/* A value far beyond SPF_MACRO_MAX: the tail survives, the result stays bounded. */
 	for (i = 0; i < sizeof(huge) - 1; i++)
 		huge[i] = (i % 10 == 9) ? '.' : 'a';
 	huge[sizeof(huge) - 1] = '\0';
 	v.l = huge;
-	got = spf_macro_expand_domain(a, "%{l}.%{l}.%{l}.tail.example", &v, NULL);
+	got = spf_macro_expand_domain(a, "%{l}.%{l}.%{l}.tail.example", &v, NULL, NULL);
 	ok(got != NULL && strlen(got) <= 253 &&
 	    strcmp(got + strlen(got) - 13, ".tail.example") == 0,
 	    "bounded expansion of a huge value keeps the rightmost labels");
-	got = spf_macro_expand(a, "%{l}%{l}%{l}", SPF_MACRO_EXP, &v, NULL);
+	got = spf_macro_expand(a, "%{l}%{l}%{l}", SPF_MACRO_EXP, &v, NULL, NULL);
 	ok(got != NULL && strlen(got) == SPF_MACRO_MAX, "explanation expansion capped at %d",
 	    SPF_MACRO_MAX);
 	/* One label longer than 253: cannot be truncated, and is not queryable. */
 	v.l = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-	got = spf_macro_expand_domain(a, "%{l}", &v, NULL);
+	got = spf_macro_expand_domain(a, "%{l}", &v, NULL, NULL);
 	ok(got != NULL && !spf_name_queryable(got), "one 300-char label: not queryable");
 	arena_free(&a);
 }
@@ -253,7 +262,7 @@ test_misc(void)
 	ok(!spf_macro_uses_p("%%{p}.x"), "uses_p: %%%%{p} is literal");
 	ok(!spf_macro_uses_p("%{d}.p"), "uses_p: no p macro");
 	v.p = NULL;
-	ok(spf_macro_expand(a, "%{p}", SPF_MACRO_DOMAIN, &v, &why) == NULL,
+	ok(spf_macro_expand(a, "%{p}", SPF_MACRO_DOMAIN, &v, NULL, &why) == NULL,
 	    "§7.3 %%{p} not computed: refused, not guessed");
 	ok(spf_name_queryable("a.b") && spf_name_queryable("OEMCOMPUTER"), "queryable names");
 	ok(!spf_name_queryable("") && !spf_name_queryable("a..b") && !spf_name_queryable(".a") &&
@@ -268,10 +277,69 @@ test_misc(void)
 	arena_free(&a);
 }
 
+/* The work account: every byte read from a value and every byte written. */
+static void
+test_work(void)
+{
+	struct arena *a = arena_new();
+	struct spf_macro_vars v = v4;
+	struct spf_macro_work w;
+	const char *why;
+	char val[101], many[65 * 4 + 1];
+	const char *got;
+	size_t i;
+
+	memset(val, 'q', 100);
+	val[100] = '\0';
+	v.l = val;
+	w = (struct spf_macro_work){ 0, 202, false };
+	got = spf_macro_expand(a, "ab%{l}", SPF_MACRO_EXP, &v, &w, NULL);
+	ok(got != NULL && w.used == 202 && !w.limit,
+	    "work: 2 literal bytes, 100 read, 100 written (%zu)", w.used);
+	w = (struct spf_macro_work){ 0, 201, false };
+	why = NULL;
+	ok(spf_macro_expand(a, "ab%{l}", SPF_MACRO_EXP, &v, &w, &why) == NULL && w.limit &&
+	    w.used == 201, "work: one byte more than the account: refused");
+	is_str(why, SPF_MACRO_WORK_REASON, "work: the reason names the limit");
+	w = (struct spf_macro_work){ 0, 1000, false };
+	v.l = "a b";
+	got = spf_macro_expand(a, "%{L}", SPF_MACRO_EXP, &v, &w, NULL);
+	ok(got != NULL && w.used == 3 + 5, "work: URL escapes count as written (%zu)", w.used);
+	w = (struct spf_macro_work){ 0, 2 * 65536, false };
+	v.l = val;
+	got = spf_macro_expand_domain(a, "%{l}.%{l}", &v, &w, NULL);
+	ok(got != NULL && w.used == 401, "work: 2 x 200 and a dot (%zu)", w.used);
+	got = spf_macro_expand_domain(a, "%{l}.%{l}", &v, &w, NULL);
+	ok(got != NULL && w.used == 802, "work: a second expansion adds to the account (%zu)",
+	    w.used);
+	w = (struct spf_macro_work){ 0, 1000, false };
+	ok(spf_macro_expand(a, "%{l", SPF_MACRO_EXP, &v, &w, &why) == NULL && !w.limit,
+	    "work: a syntax error is not a limit");
+
+	for (i = 0; i < 65; i++)
+		memcpy(many + i * 4, "%{v}", 4);
+	many[64 * 4] = '\0';
+	w = (struct spf_macro_work){ 0, 65536, false };
+	ok(spf_macro_expand_domain(a, many, &v, &w, NULL) != NULL && !w.limit,
+	    "%d macros in one term expand", SPF_MACRO_TERM_MAX);
+	many[64 * 4] = '%';
+	many[65 * 4] = '\0';
+	why = NULL;
+	ok(spf_macro_expand_domain(a, many, &v, &w, &why) == NULL && w.limit,
+	    "%d macros in one term: refused", SPF_MACRO_TERM_MAX + 1);
+	is_str(why, SPF_MACRO_TERM_REASON, "65 macros: the reason names the limit");
+	ok(spf_macro_expand_domain(a, many, &v, NULL, NULL) == NULL,
+	    "65 macros: refused without an account too");
+	/* Before: (value length + 1) x 16 bytes zeroed per occurrence, the result 2 KB. */
+	ok(arena_used(a) < 4096, "the arena holds only the results (%zu bytes)", arena_used(a));
+	arena_free(&a);
+}
+
 int
 main(void)
 {
 	test_expand();
+	test_work();
 	test_domain_spec();
 	test_domain_truncation();
 	test_misc();

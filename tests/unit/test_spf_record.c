@@ -241,15 +241,29 @@ test_bounds(void)
 	const char *why = NULL;
 	static char big[SPF_RECORD_MAX + 2];
 	size_t i;
+	int rc;
 
 	memcpy(big, "v=spf1", 6);
 	for (i = 6; i < SPF_RECORD_MAX; i += 2) {
 		big[i] = ' ';
 		big[i + 1] = 'a';
 	}
-	ok(spf_record_parse(a, big, SPF_RECORD_MAX, &r, &why) == 0 && r->nterms ==
-	    (SPF_RECORD_MAX - 6) / 2, "record of %d bytes: %zu terms", SPF_RECORD_MAX,
+	rc = spf_record_parse(a, big, SPF_RECORD_MAX, &r, &why);
+	ok(rc == 0 && r->nterms == 11 && r->ndns == (SPF_RECORD_MAX - 6) / 2,
+	    "record of %d bytes: %u DNS terms, %zu kept", SPF_RECORD_MAX, r ? r->ndns : 0,
 	    r ? r->nterms : 0);
+	/* Only what an evaluation can reach is kept (the 11th DNS term ends it). */
+	ok(arena_used(a) < 2048, "record of %d bytes: %zu bytes parsed", SPF_RECORD_MAX,
+	    arena_used(a));
+	big[SPF_RECORD_MAX - 1] = 'x';
+	ok(spf_record_parse(a, big, SPF_RECORD_MAX, &r, &why) == -1,
+	    "a syntax error after the kept terms is still a permerror (%s)", why ? why : "");
+	big[SPF_RECORD_MAX - 1] = 'a';
+	ok(spf_record_parse(a, R("v=spf1 ip4:10.0.0.1 -all ip4:10.0.0.2 a mx"), &r, &why) == 0 &&
+	    r->nterms == 2 && r->terms[1].mech == SPF_M_ALL && r->ndns == 2,
+	    "nothing after \"all\" is kept");
+	ok(spf_record_parse(a, R("v=spf1 -all a:%{"), &r, &why) == -1,
+	    "a syntax error after \"all\" is still a permerror (%s)", why ? why : "");
 	big[SPF_RECORD_MAX] = ' ';
 	ok(spf_record_parse(a, big, SPF_RECORD_MAX + 1, &r, &why) == -1,
 	    "record over %d bytes refused: %s", SPF_RECORD_MAX, why ? why : "");
