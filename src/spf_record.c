@@ -325,6 +325,22 @@ term_class(const char *t, size_t n, size_t *namelen_out)
 	return TC_OTHER;
 }
 
+/* The next space-separated term of txt from *pos (§4.6.1); false at the end. */
+static bool
+next_term(const char *txt, size_t len, size_t *pos, const char **t, size_t *n)
+{
+	while (*pos < len && txt[*pos] == ' ')
+		(*pos)++;
+	if (*pos == len)
+		return false;
+	*t = txt + *pos;
+	*n = 0;
+	while (*pos + *n < len && (*t)[*n] != ' ')
+		(*n)++;
+	*pos += *n;
+	return true;
+}
+
 /*
  * Mechanisms an evaluation can reach: up to the first "all" (which always
  * matches) or the SPF_RECORD_KEEP_DNS-th DNS mechanism (whose count is
@@ -333,21 +349,11 @@ term_class(const char *t, size_t n, size_t *namelen_out)
 static size_t
 kept_terms(const char *txt, size_t len)
 {
-	size_t pos = 6, kept = 0, namelen;
+	size_t pos = 6, kept = 0, namelen, n;
 	unsigned ndns = 0;
+	const char *t;
 
-	while (pos < len) {
-		const char *t;
-		size_t n = 0;
-
-		while (pos < len && txt[pos] == ' ')
-			pos++;
-		if (pos == len)
-			break;
-		t = txt + pos;
-		while (pos + n < len && t[n] != ' ')
-			n++;
-		pos += n;
+	while (next_term(txt, len, &pos, &t, &n)) {
 		switch (term_class(t, n, &namelen)) {
 		case TC_MODIFIER:
 			break;
@@ -404,20 +410,15 @@ spf_record_parse(struct arena *a, const char *txt, size_t len,
 	cap = kept_terms(txt, len);
 	rec = arena_alloc(a, sizeof(*rec));
 	rec->terms = arena_alloc(a, (cap + 1) * sizeof(*rec->terms));
-	for (pos = 6; pos < len;) {
+	pos = 6;
+	for (;;) {
 		struct spf_term *term;
 		const char *t;
 		size_t n = 0, namelen = 0;
 		enum term_class tc;
 
-		while (pos < len && txt[pos] == ' ')
-			pos++;
-		if (pos == len)
+		if (!next_term(txt, len, &pos, &t, &n))
 			break;
-		t = txt + pos;
-		while (pos + n < len && t[n] != ' ')
-			n++;
-		pos += n;
 		tc = term_class(t, n, &namelen);
 		if (tc == TC_MODIFIER) {
 			if (parse_modifier(a, rec, t, n, namelen, why) != 0)

@@ -84,7 +84,7 @@ testmode_feed(struct msg *m, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 	char *name = NULL, *value = NULL;
-	size_t vlen = 0, eol, n;
+	size_t vlen = 0, vcap = 0, eol, n;
 
 	while (p < end) {
 		n = testmode_line(p, end, &eol);
@@ -93,11 +93,16 @@ testmode_feed(struct msg *m, const char *buf, size_t len)
 			break;
 		}
 		if ((*p == ' ' || *p == '\t') && value != NULL) {
-			char *nv = realloc(value, vlen + n + 2);
+			/* Grow by doubling: 13 000 folds of a 1 MiB field stay linear. */
+			if (vlen + n + 2 > vcap) {
+				size_t cap = vcap * 2 > vlen + n + 2 ? vcap * 2 : vlen + n + 2;
+				char *nv = realloc(value, cap);
 
-			if (nv == NULL)
-				break;
-			value = nv;
+				if (nv == NULL)
+					break;
+				value = nv;
+				vcap = cap;
+			}
 			value[vlen++] = '\n';
 			memcpy(value + vlen, p, n);
 			vlen += n;
@@ -114,6 +119,7 @@ testmode_feed(struct msg *m, const char *buf, size_t len)
 				name = strndup(p, (size_t)(colon - p));
 				value = strndup(colon + 1, n - (size_t)(colon + 1 - p));
 				vlen = value ? strlen(value) : 0;
+				vcap = value ? vlen + 1 : 0;
 			}
 		}
 		p += n + eol;

@@ -93,6 +93,7 @@ def main():
     a('; temporary failures the sender controls')
     a('slow.evil.example. TIMEOUT')
     a('deepslow.evil.example. TXT "v=spf1 include:slow.evil.example -all"')
+    a('_dmarc.dmarcslow.evil.example. TIMEOUT')
     with open('hostile.zone', 'w') as f:
         f.write('\n'.join(z) + '\n')
 

@@ -46,6 +46,10 @@ FORMS = [
     ('two From fields, both contoso', [' ' + C, ' ' + C]),
     ('two From fields, the first empty', [' ', ' ' + C]),
     ('three From fields, contoso in the middle', [' ' + E, ' ' + C, ' ' + E]),
+    # The attacker's own DMARC lookup times out: its temperror is not stricter.
+    ('beside an author whose DMARC lookup times out', [' x@dmarcslow.evil.example, ' + C]),
+    ('two From fields, one whose DMARC lookup times out',
+     [' x@dmarcslow.evil.example', ' ' + C]),
     # CVE-2021-34555 (OpenDMARC): multi-valued From fields with empty parts.
     ('CVE-2021-34555: trailing comma', [' %s,' % C]),
     ('CVE-2021-34555: leading comma', [' ,%s' % C]),
