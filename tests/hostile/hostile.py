@@ -73,6 +73,7 @@ SANITIZED = sanitized()
 CPU_MAX_MS = 1000 if SANITIZED else 50
 RSS_MAX_KB = 64 * 1024
 _baseline_kb = None
+_baseline_ms = None
 
 
 def conf(extra=()):
@@ -223,18 +224,22 @@ def detail(r):
 
 def baseline():
     """The cost of a plain legitimate message, taken once per script."""
-    global _baseline_kb
+    global _baseline_kb, _baseline_ms
     r = run(message([('From', ' CEO <ceo@contoso.example>')]), ip='192.0.2.1',
             helo='mail.contoso.example', mail_from='ceo@contoso.example', name='baseline')
     _baseline_kb = r.rss_kb
+    _baseline_ms = r.cpu_ms
     return r
 
 
 def check_cost(name, r):
+    # The message's own work: CPU over the process start-up a plain message
+    # costs in the same script (start-up alone varies with the machine's load).
     rss_max = RSS_MAX_KB + ((_baseline_kb or 0) if SANITIZED else 0)
-    tap.ok(r.cpu_ms < CPU_MAX_MS and r.rss_kb < rss_max,
-           '%s: bounded cost (%.1f ms CPU < %d, %d kB RSS < %d)'
-           % (name, r.cpu_ms, CPU_MAX_MS, r.rss_kb, rss_max), detail(r))
+    cpu_max = CPU_MAX_MS + (_baseline_ms or 0.0)
+    tap.ok(r.cpu_ms < cpu_max and r.rss_kb < rss_max,
+           '%s: bounded cost (%.1f ms CPU < %.1f, %d kB RSS < %d)'
+           % (name, r.cpu_ms, cpu_max, r.rss_kb, rss_max), detail(r))
 
 
 def check_sane(name, r):
