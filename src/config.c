@@ -32,10 +32,13 @@
 /*
  * Bytes of one value, and of one line (newline excluded): room for any
  * value written back by `compauthd -n`, where quotes and backslashes are
- * escaped and list items joined by ", ", so the dump always parses.
+ * escaped and list items joined by ", ", so the dump always parses. A list
+ * has room for its 1024 items (every address written with its prefix
+ * length is at most 45 bytes with its ", ").
  */
 #define CONFIG_VALUE_MAX  4096
-#define CONFIG_LINE_MAX   (2 * CONFIG_VALUE_MAX + 256)
+#define CONFIG_LIST_MAX   65536
+#define CONFIG_LINE_MAX   (2 * CONFIG_LIST_MAX + 256)
 #define CONFIG_FILE_MAX   (1024 * 1024) /* bytes in one file */
 #define CONFIG_SHOW_MAX   64            /* bytes of a bad value quoted in an error */
 
@@ -462,13 +465,44 @@ config_error(char *err, size_t errlen, const char *name, unsigned line, const ch
 		snprintf(err, errlen, "%s:%u: %s", name, line, why);
 }
 
+/*
+ * A list is written out in its own spelling (", " between items, every
+ * address with its prefix length), which can be longer than the file's:
+ * the limit holds for that spelling too, so `compauthd -n` output always
+ * reads back.
+ */
+static bool
+config_is_list(const struct config_entry *e)
+{
+	return e->type == CT_STRLIST || e->type == CT_CIDRLIST;
+}
+
+static bool
+config_written_fits(const struct config *c, const struct config_entry *e,
+    char *why, size_t whylen)
+{
+	struct arena *a;
+	size_t len;
+
+	if (!config_is_list(e))
+		return true;
+	a = arena_new();
+	len = strlen(config_value_text(c, e, a));
+	arena_free(&a);
+	if (len <= CONFIG_LIST_MAX)
+		return true;
+	snprintf(why, whylen, "%s: value longer than %d bytes when written as "
+	    "compauthd -n does (%zu)", e->name, CONFIG_LIST_MAX, len);
+	return false;
+}
+
 struct config *
 config_parse(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	unsigned seen[CONFIG_MAX_SETTINGS] = { 0 }, lineno = 0;
 	const char *p = text, *end = text != NULL ? text + len : text, *nl;
 	const struct config_entry *e;
-	char line[CONFIG_LINE_MAX + 1], why[512], *v;
+	char *line = NULL, why[512], *v;
 	const char *setting = NULL;
 	struct config_box *b;
 	struct config *c;
@@ -479,6 +513,11 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		name = "(config)";
 	c = config_defaults();
 	b = config_box_of(c);
+	/* On the heap: a line of the longest list does not belong on a stack. */
+	if ((line = malloc(CONFIG_LINE_MAX + 1)) == NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto fail;
+	}
 	c->path = arena_strdup(b->arena, name);
 	while (p < end) {
 		lineno++;
@@ -504,9 +543,9 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		if (r == 0)
 			continue;
 		idx = (size_t)(e - config_table);
-		if (strlen(v) > CONFIG_VALUE_MAX) {
+		if (strlen(v) > (config_is_list(e) ? CONFIG_LIST_MAX : CONFIG_VALUE_MAX)) {
 			snprintf(why, sizeof(why), "%s: value longer than %d bytes", e->name,
-			    CONFIG_VALUE_MAX);
+			    config_is_list(e) ? CONFIG_LIST_MAX : CONFIG_VALUE_MAX);
 			goto fail;
 		}
 		if (seen[idx] != 0) {
@@ -517,6 +556,8 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		seen[idx] = lineno;
 		if (!config_set(c, b->arena, e, v, why, sizeof(why)))
 			goto fail;
+		if (!config_written_fits(c, e, why, sizeof(why)))
+			goto fail;
 	}
 	if (!config_finish(c, &setting, why, sizeof(why))) {
 		/* Such a setting is always in the file: the defaults pass these checks. */
@@ -524,8 +565,10 @@ config_parse(const char *name, const char *text, size_t len, char *err, size_t e
 		lineno = e != NULL ? seen[e - config_table] : 0;
 		goto fail;
 	}
+	free(line);
 	return c;
 fail:
+	free(line);
 	config_error(err, errlen, name, lineno, why);
 	config_free(&c);
 	return NULL;

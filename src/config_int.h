@@ -49,6 +49,11 @@ extern const size_t config_nsettings;
 
 bool config_is_hostname(const char *s);
 /* A number or duration of setting e as the file would spell it. */
+struct arena;
+
+/* A setting's value as `compauthd -n` writes it (unquoted), from arena a. */
+char *config_value_text(const struct config *c, const struct config_entry *e,
+    struct arena *a);
 void config_format_number(const struct config_entry *e, unsigned long v, char *buf, size_t len);
 bool config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out);
 /* libmilter's socket forms; returns NULL or what was expected. */

@@ -15,7 +15,7 @@
 #include "netaddr.h"
 
 /* A setting's value as the file would spell it (unquoted). */
-static char *
+char *
 config_value_text(const struct config *c, const struct config_entry *e, struct arena *a)
 {
 	char buf[INET6_ADDRSTRLEN + 8], *s, *o;

@@ -575,18 +575,18 @@ test_limits(void)
 	ok(c == NULL, "limits: NUL byte rejected");
 	is_str(err, "t.conf:2: NUL byte in line", "limits: NUL byte error names line 2");
 
-	/* 8448 bytes of line are allowed, 8449 are not; CR is not counted. */
-	big = malloc(16384);
-	memset(big, '#', 8448);
-	memcpy(big + 8448, "\r\n", 3);
-	c = config_parse("t.conf", big, 8450, err, sizeof(err));
-	ok(c != NULL, "limits: an 8448-byte line is allowed (with CRLF)");
+	/* 131328 bytes of line are allowed, 131329 are not; CR is not counted. */
+	big = malloc(262144);
+	memset(big, '#', 131328);
+	memcpy(big + 131328, "\r\n", 3);
+	c = config_parse("t.conf", big, 131330, err, sizeof(err));
+	ok(c != NULL, "limits: a 131328-byte line is allowed (with CRLF)");
 	config_free(&c);
 	memcpy(big, "\n\n", 2);
-	memset(big + 2, '#', 8449);
-	c = config_parse("t.conf", big, 8451, err, sizeof(err));
-	ok(c == NULL, "limits: an 8449-byte line is refused");
-	is_str(err, "t.conf:3: line longer than 8448 bytes", "limits: long line error on line 3");
+	memset(big + 2, '#', 131329);
+	c = config_parse("t.conf", big, 131331, err, sizeof(err));
+	ok(c == NULL, "limits: a 131329-byte line is refused");
+	is_str(err, "t.conf:3: line longer than 131328 bytes", "limits: long line error on line 3");
 
 	/* A value at the limit: 4096 bytes of path; one more is refused. */
 	n = (size_t)snprintf(big, 16384, "zone_file = /");
@@ -646,6 +646,55 @@ test_limits(void)
 		ok(cidr_match(&c->trusted_clients.v[299], &last), "limits: the 300th is 10.1.43.0/24");
 	}
 	config_free(&c);
+
+	/*
+	 * Hosts written bare and without spaces grow when written out
+	 * ("1.2.3.4," is written "1.2.3.4/32, "): 500 of them are 4779
+	 * bytes in the file and 6780 as -n writes them, which must read
+	 * back (a fuzzer found -n output refused as too long).
+	 */
+	n = (size_t)sprintf(big, "trusted_clients = ");
+	for (size_t i = 0; i < 500; i++)
+		n += (size_t)sprintf(big + n, "%s1.%zu.%zu.1", i ? "," : "", i / 250, i % 250);
+	c = parse_str(big, err, sizeof(err));
+	ok(c != NULL, "limits: 500 bare hosts parse (%s)", c ? "ok" : err);
+	if (c != NULL) {
+		char *d = dump_all(c);
+		struct config *again = parse_str(d, err, sizeof(err));
+
+		ok(strstr(d, "1.1.249.1/32\"\n") != NULL, "limits: written with prefix lengths");
+		ok(again != NULL && again->trusted_clients.n == 500,
+		    "limits: their dump parses back (%s)", again ? "ok" : err);
+		config_free(&again);
+		free(d);
+	}
+	config_free(&c);
+
+	/*
+	 * 1024 domains of 63 bytes joined by "," are 65535 bytes, but 66558
+	 * joined by ", " as -n writes them: refused, since -n could not
+	 * write them back. 1000 fit both ways.
+	 */
+	for (size_t k = 1000; k <= 1024; k += 24) {
+		n = (size_t)sprintf(big, "local_domains = ");
+		for (size_t i = 0; i < k; i++)
+			n += (size_t)sprintf(big + n, "%sd%04zu%054d.org", i ? "," : "", i, 0);
+		c = parse_str(big, err, sizeof(err));
+		if (k == 1024) {
+			ok(c == NULL, "limits: 1024 long domains refused");
+			is_str(err, "t.conf:1: local_domains: value longer than 65536 bytes when "
+			    "written as compauthd -n does (66558)", "limits: the written-out length is named");
+		} else {
+			char *d = c != NULL ? dump_all(c) : NULL;
+			struct config *again = d != NULL ? parse_str(d, err, sizeof(err)) : NULL;
+
+			ok(again != NULL && again->local_domains.n == 1000,
+			    "limits: 1000 long domains parse and read back (%s)", err);
+			config_free(&again);
+			free(d);
+		}
+		config_free(&c);
+	}
 	free(big);
 
 	/* err may be NULL or tiny */
