@@ -11,6 +11,7 @@
 #include "netaddr.h"
 
 enum on_dns_error { ON_DNS_ERROR_ACCEPT = 0, ON_DNS_ERROR_TEMPFAIL };
+enum authres_style { AUTHRES_STYLE_CONSUMERS = 0, AUTHRES_STYLE_MICROSOFT };
 
 struct str_list {
 	size_t n;
@@ -53,9 +54,12 @@ struct config {
 	int log_format;                 /* enum log_format */
 	int on_dns_error;               /* enum on_dns_error */
 	int spf_received_header;        /* 0 no, 1 yes */
+	int authres_style;              /* 0 consumers, 1 microsoft */
+	int authres_polrec;             /* 0 no, 1 yes */
 	unsigned max_dkim_signatures;
 	unsigned min_rsa_bits;
 	int dkim_strict_l;              /* 0 no, 1 yes */
+	unsigned dkim_clock_skew_ms;    /* t=/x= allowance; used in whole seconds */
 	int dmarc_mode;                 /* enum dmarc_mode */
 	int dmarc_enforce;              /* 0 off, 1 quarantine, 2 on */
 	char *dmarc_reject_reply;       /* "550 5.7.1 text", %d = author domain */

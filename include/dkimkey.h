@@ -62,6 +62,7 @@ struct dkimkey {
 	const char *bad;                /* our objection to the record, or NULL */
 	const char *k;                  /* "rsa" (also when k= is absent) or "ed25519" */
 	const char *p;                  /* p= without white space */
+	size_t p_off, p_len;            /* p= value as it stands in txt */
 	int h_sha256, h_sha1;           /* h= absent, or naming the hash */
 	int s_email;                    /* s= absent, or naming email or '*' */
 	int t_s;                        /* t= has the s flag */
@@ -110,10 +111,23 @@ int dkimkey_check(struct dkimkey *k);
  * The public key for an RSA (ed25519 == 0) or Ed25519 signature, or NULL
  * with *why: record unusable, type not matching, p= not a key, or an RSA
  * key under min_rsa_bits, over DKIMKEY_RSA_MAX_BITS or with an exponent
- * over DKIMKEY_RSA_MAX_E_BITS. The caller frees it with EVP_PKEY_free.
+ * over DKIMKEY_RSA_MAX_E_BITS. An RSA p= may be SubjectPublicKeyInfo,
+ * as RFC 6376 Appendix C and nearly every signer publish it, or the bare
+ * PKCS#1 RSAPublicKey its section 3.6.1 names (erratum 3017 allows
+ * both); the latter only whole, with nothing after the key. The caller
+ * frees it with EVP_PKEY_free.
  */
 EVP_PKEY *dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena *a,
     const char **why);
+
+/*
+ * k's record as a verifier that reads p= only as SubjectPublicKeyInfo
+ * (libopendkim) must see it: txt itself, or, when p= is a bare PKCS#1
+ * RSAPublicKey (see dkimkey_pkey), a copy whose p= holds the same key as
+ * SubjectPublicKeyInfo, every other tag as published. *lenp gets its
+ * length. The record must have passed dkimkey_check.
+ */
+const char *dkimkey_record_spki(struct dkimkey *k, size_t *lenp);
 
 /*
  * For a verifier that parses the key itself (libopendkim): why the RSA

@@ -24,9 +24,9 @@
  *   pass       signature and body hash verified with an acceptable key
  *   fail       did not verify (signature, body hash), or refused by policy:
  *              rsa-sha1 (RFC 8301 section 3.1), RSA key under min_rsa_bits
- *              (RFC 8301 section 3.2), x= expired / t= in the future,
- *              l= beyond the body, l= leaving body unsigned when
- *              l_policy == 1 (the default)
+ *              (RFC 8301 section 3.2), x= expired or t= in the future
+ *              by more than clock_skew, l= beyond the body, l= leaving
+ *              body unsigned when l_policy == 1 (the default)
  *   permerror  unusable signature (syntax, missing tags, From not signed,
  *              h= naming more than DKIMV_MAX_SIGNED_NAMES fields, bad d=,
  *              unknown algorithm or query method) or key (no key:
@@ -50,6 +50,12 @@
 #define DKIMV_DEFAULT_MAX_SIGNATURES 10
 #define DKIMV_DEFAULT_MIN_RSA_BITS 1024
 /*
+ * Seconds a signer's clock may run ahead of ours (t= in the future) or
+ * ours ahead of its (x= just past) before the signature fails: OpenDKIM's
+ * ClockDrift default, which libopendkim applied before this was a setting.
+ */
+#define DKIMV_DEFAULT_CLOCK_SKEW 300
+/*
  * Names a signature's h= may list: real signers name 10 to 40 fields
  * (twice that when they sign each name twice against added copies). A
  * signature naming more is a permerror before libopendkim sees it, which
@@ -65,6 +71,9 @@ struct dkimv_opts {
 	                                   on a pass (RFC 6376 section 8.2);
 	                                   0: honour l= and say so in the comment */
 	int allow_sha1;                 /* 0 (default): rsa-sha1 fails (RFC 8301) */
+	unsigned clock_skew;            /* seconds t= may lie ahead of our clock,
+	                                   and x= behind it, and still pass
+	                                   (default 300); 0: none */
 };
 
 struct dkimv_sig {
@@ -87,10 +96,13 @@ struct dkimv_results {
 
 struct dkimv;
 
-/* The process-wide DKIM_LIB; thread-safe, and done lazily by dkimv_new. */
+/*
+ * Sets libopendkim up for the default clock skew now rather than at the
+ * first message (dkimv_new does it for any skew as needed). Thread-safe.
+ */
 void dkimv_global_init(void);
 
-/* Fills o with the defaults above. */
+/* Fills o with the defaults above; callers start from these. */
 void dkimv_opts_init(struct dkimv_opts *o);
 
 /*

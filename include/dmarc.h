@@ -110,9 +110,9 @@ enum dmarc_psd {
 };
 
 struct dmarc_record {
-	enum dmarc_policy p;            /* never UNSET in a valid record */
-	enum dmarc_policy sp, np;       /* UNSET when absent or invalid */
-	bool p_defaulted;               /* p= absent or invalid, read as none */
+	enum dmarc_policy p;            /* never UNSET with DMARC_REC_OK */
+	enum dmarc_policy sp, np;       /* UNSET when absent (or read as p=none) */
+	bool p_defaulted;               /* p=, sp= or np= unusable, read as p=none */
 	bool adkim_strict, aspf_strict; /* default relaxed */
 	unsigned pct;                   /* 0..100, default 100 */
 	bool testing;                   /* t=y */
@@ -124,15 +124,26 @@ struct dmarc_record {
 enum dmarc_rec_status {
 	DMARC_REC_OK = 0,
 	DMARC_REC_NOT_DMARC,            /* does not start with v=DMARC1: ignore */
-	DMARC_REC_INVALID,              /* RFC 7489 §6.6.3: p= absent or invalid
-	                                   and no valid rua= */
+	DMARC_REC_INVALID,              /* RFC 7489 §6.6.3 step 6: p= absent or
+	                                   invalid, or sp= invalid, and no valid
+	                                   rua=: permerror */
+	DMARC_REC_NO_POLICY,            /* RFC 9989 §4.10.1, the same case: a
+	                                   record for the tree walk (its psd=
+	                                   counts); as the record that applies,
+	                                   no DMARC processing (dmarc=none).
+	                                   p, sp, np UNSET */
 };
 
 /*
- * Parses one TXT record (len bytes, may hold NUL bytes). Unknown tags and
- * invalid values of optional tags are ignored (RFC 7489 §6.3); in RFC 9989
- * mode an absent or invalid p= reads as p=none, in RFC 7489 mode only
- * when rua= holds a valid URI. Strings are copied into a. why: reason.
+ * Parses one TXT record (len bytes, may hold NUL bytes; several strings
+ * of one TXT record already joined). Unknown tags and invalid values of
+ * optional tags are ignored (RFC 7489 §6.3, RFC 9989 §4.8). A p= absent
+ * or not valid, or an sp= (RFC 9989: or np=) not valid, makes the record
+ * read as p=none alone when rua= holds a valid URI (RFC 7489 §6.6.3 step
+ * 6, RFC 9989 §4.10.1), and otherwise gives DMARC_REC_INVALID (RFC 7489
+ * mode) or DMARC_REC_NO_POLICY (RFC 9989 mode). Tag names and policy
+ * words are case-insensitive (ABNF literals), the value DMARC1 is not.
+ * Strings are copied into a. why: reason.
  */
 enum dmarc_rec_status dmarc_record_parse(struct arena *a, const char *txt, size_t len,
     enum dmarc_mode mode, struct dmarc_record *r, const char **why);
@@ -211,8 +222,11 @@ struct dmarc_result {
 	enum dmarc_res result;
 	enum dmarc_action action;
 	const char *header_from;        /* the author domain (header.from=) */
-	const char *policy_domain;      /* where the record was found, or NULL */
-	const char *org_domain;         /* the author's organizational domain */
+	const char *policy_domain;      /* where the record that applies was
+	                                   found (RFC 9989: the author's, its
+	                                   org domain's or its PSD's), or NULL */
+	const char *org_domain;         /* the author's organizational domain
+	                                   (the author domain when unknown) */
 	const char *policy_tag;         /* "p" "sp" "np", NULL without a record */
 	enum dmarc_policy policy;       /* published policy that applies (fail) */
 	enum dmarc_policy effective;    /* after t=y (RFC 9989 §4.7) */
@@ -222,7 +236,12 @@ struct dmarc_result {
 	bool nonexistent;               /* From domain gave NXDOMAIN (np=) */
 	bool spf_aligned, dkim_aligned;
 	const char *dkim_domain;        /* the first aligned d=, or NULL */
-	const char *why;                /* for logs and A-R comments, or NULL */
+	const char *why;                /* for logs, or NULL; on pass and fail:
+	                                   several records discarded on the
+	                                   way (RFC 9989) */
+	const char *comment;            /* the why an A-R comment should carry:
+	                                   NULL when the result says it all
+	                                   (plain pass, fail, none) */
 	struct dmarc_record record;     /* valid when policy_domain != NULL */
 	struct dmarc_report_row row;
 };

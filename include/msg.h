@@ -23,6 +23,7 @@ struct msg_outcome {
 	size_t ndelete;
 	const unsigned *delete_idx;     /* 1-based among Authentication-Results, descending */
 	const char *ar_value;           /* our header value (leading space, "\n\t" folds); NULL: none */
+	const char *ar_compauth;        /* the compauth field below it (authres_style consumers), or NULL */
 	const char *received_spf;       /* Received-SPF value (leading space), or NULL */
 	struct {
 		const char *aar, *ams, *as;     /* our ARC set (leading space), or NULLs */

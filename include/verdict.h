@@ -9,14 +9,21 @@
  *   none      301     client authenticated (SMTP AUTH submission)
  *   none      302     client trusted by address (config)
  *   none      401     author domain on the local allow list (allow_from)
- *   none      905     DNS failure prevented a verdict (dmarc=temperror or dns_error)
+ *   none      990     DNS failure prevented a verdict (dmarc=temperror or dns_error)
  *   pass      100     dmarc=pass
  *   pass      109     dmarc=bestguesspass: no record, aligned SPF or DKIM pass
  *   pass      130     dmarc=fail, a trusted ARC sealer vouches for the original
  *   fail      010     dmarc=fail for one of our own domains (local_domains)
  *   fail      000     dmarc=fail, policy in force quarantine or reject
- *   softpass  201     dmarc=fail, policy in force none (monitoring)
+ *   fail      001     dmarc=fail, policy in force none (a weak policy: implicit fail)
  *   fail      001     dmarc=none or permerror: no usable policy, nothing aligned
+ *
+ * The codes mean what Microsoft's table says they mean (so a reader who
+ * knows one knows the other): p=none is Microsoft's weak policy, 001, and
+ * never softpass, which Microsoft keeps for soft passes from signals
+ * beyond DMARC (2xx, sending-IP PTR alignment), none of which is read
+ * here. 990 is ours, in Microsoft's "none" class: 905 there is complex
+ * routing, not a DNS failure.
  */
 #ifndef COMPAUTHD_VERDICT_H
 #define COMPAUTHD_VERDICT_H

@@ -5,7 +5,7 @@
  * valid chain goes out at once (arc.h says which); every header is kept
  * (bounded) for the AMS h= list (arc_headers.c); the body is hashed in
  * both canonicalizations while it streams, so the newest AMS and, for
- * arc.oldest-pass, the older ones can all be checked. The signature
+ * header.oldest-pass, the older ones can all be checked. The signature
  * maths, bounded in cost, is arc_verify.c's.
  *
  * Anything malformed makes the chain fail, never pass: a header that

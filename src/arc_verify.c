@@ -5,7 +5,7 @@
  * is canonicalized once per canonicalization (arc_headers.c); the seals
  * are checked from one running hash over the sets (AS(i) covers sets
  * 1..i, so hashing each seal's data afresh would cost the square of the
- * ARC headers' size); and the older AMSes read for arc.oldest-pass, an
+ * ARC headers' size); and the older AMSes read for header.oldest-pass, an
  * optional report, stop at ARC_OLDEST_PASS_BYTES of hashed data.
  * Signatures are OpenSSL's: rsa-sha256, and ed25519-sha256 as RFC 8463
  * defines it (Ed25519 over the SHA-256 of the data).

@@ -30,6 +30,8 @@ static const char *check_sign_header(const char *v);
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
 static const char *const words_bool[] = { "no", "yes", NULL };
+/* Index order = enum authres_style. */
+static const char *const words_authres_style[] = { "consumers", "microsoft", NULL };
 /* Index order = enum dmarc_mode. */
 static const char *const words_dmarc_mode[] = { "rfc9989", "rfc7489", NULL };
 static const char *const words_enforce[] = { "off", "quarantine", "on", NULL };
@@ -170,6 +172,20 @@ const struct config_entry config_table[] = {
 	  "Also add a Received-SPF header (RFC 7208 section 9.1) with the SPF "
 	  "result of the MAIL FROM identity.",
 	  OFF(spf_received_header) },
+	{ "authres_style", CT_ENUM, NULL, "consumers", NULL, 0, 0, words_authres_style, NULL,
+	  "consumers: the spf, iprev, dkim, dmarc and arc results in one "
+	  "Authentication-Results field and the compauth verdict in a second one "
+	  "right below it, so that a strict reader (SpamAssassin's AuthRes plugin "
+	  "drops a whole field at a method it does not know) skips only the "
+	  "verdict; the ARC-Authentication-Results of a seal holds the first. "
+	  "microsoft: one field ending in compauth=, without policy.dmarc, as "
+	  "Microsoft 365 writes it (SpamAssassin then reads none of our results).",
+	  OFF(authres_style) },
+	{ "authres_polrec", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
+	  "Also name the DMARC policy record applied in the properties RFC 9989 "
+	  "registers, polrec.p and polrec.domain. SpamAssassin 4.0 drops a field "
+	  "holding them; policy.dmarc and its comment say the same to every reader.",
+	  OFF(authres_polrec) },
 	{ "max_dkim_signatures", CT_UINT, NULL, "10", NULL, 1, 50, NULL, NULL,
 	  "DKIM signatures verified per message, in header order; later ones are "
 	  "ignored (and logged).",
@@ -186,6 +202,16 @@ const struct config_entry config_table[] = {
 	  "l= are rare, and a signature whose l= covers the whole body still "
 	  "passes.",
 	  OFF(dkim_strict_l) },
+	{ "dkim_clock_skew", CT_DURATION, NULL, "5m", NULL, 0, 3600 * SEC, NULL, NULL,
+	  "How far a signing host's clock may run ahead of ours, or ours ahead "
+	  "of its. A DKIM signature whose t= lies further than this in the "
+	  "future fails (signature timestamp in the future), as RFC 6376 "
+	  "section 3.5 allows; one less far ahead is verified as usual. Expiry "
+	  "waits as long: a signature fails as expired only once its x= is this "
+	  "far in the past. A signature whose x= is not after its t= is a "
+	  "permerror whatever this says. Counted in whole seconds, as t= and x= "
+	  "are; 0 allows no difference. The default is OpenDKIM's.",
+	  OFF(dkim_clock_skew_ms) },
 	{ "dmarc_mode", CT_ENUM, NULL, "rfc9989", NULL, 0, 0, words_dmarc_mode, NULL,
 	  "How DMARC finds the policy and the organizational domain: rfc9989 "
 	  "walks the DNS tree (psd=, np=, t=; pct= is not used), rfc7489 uses "

@@ -10,6 +10,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -255,8 +256,11 @@ dkimkey_check(struct dkimkey *k)
 		k->s_email = dkimkey_list_has(t, "email") || dkimkey_list_has(t, "*");
 	if ((t = taglist_get(&tl, "t")) != NULL)
 		k->t_s = dkimkey_list_has(t, "s");
-	if (k->bad == NULL)
+	if (k->bad == NULL) {
 		k->p = taglist_value_nows(a, pt);
+		k->p_off = (size_t)(pt->value - k->txt);
+		k->p_len = pt->value_len;
+	}
 	return k->bad == NULL ? 0 : -1;
 }
 
@@ -283,17 +287,32 @@ dkimkey_rsa_cost(EVP_PKEY *pk, struct arena *a)
 	return NULL;
 }
 
-/* p= decoded as an RSA public key (SubjectPublicKeyInfo or bare RSAPublicKey). */
+/*
+ * p= decoded as an RSA public key: SubjectPublicKeyInfo, or a bare
+ * RSAPublicKey (*pkcs1 set). The bare form is taken only whole: bytes
+ * after it would make a record that means one key to us and something
+ * else, or nothing, to the next verifier.
+ */
 static EVP_PKEY *
-dkimkey_rsa(const unsigned char *der, size_t derlen)
+dkimkey_rsa(const unsigned char *der, size_t derlen, int *pkcs1)
 {
 	const unsigned char *dp = der;
-	EVP_PKEY *pk = d2i_PUBKEY(NULL, &dp, (long)derlen);
+	EVP_PKEY *pk;
 
-	if (pk == NULL) {
+	*pkcs1 = 0;
+	/* A failed guess is no error: keep it out of the thread's queue,
+	 * where libopendkim would report it with a later failure. */
+	ERR_set_mark();
+	if ((pk = d2i_PUBKEY(NULL, &dp, (long)derlen)) == NULL) {
 		dp = der;
 		pk = d2i_PublicKey(EVP_PKEY_RSA, NULL, &dp, (long)derlen);
+		if (pk != NULL && dp != der + derlen) {
+			EVP_PKEY_free(pk);
+			pk = NULL;
+		}
+		*pkcs1 = pk != NULL;
 	}
+	ERR_pop_to_mark();
 	if (pk != NULL && EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(pk);
 		pk = NULL;
@@ -309,6 +328,7 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 	size_t derlen = 0;
 	EVP_PKEY *pk = NULL;
 	const char *cost;
+	int pkcs1;
 
 	if (dkimkey_check(k) != 0) {
 		*why = k->bad;
@@ -325,7 +345,7 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 	if (ed25519) {
 		if (derlen == 32)
 			pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, 32);
-	} else if ((pk = dkimkey_rsa(der, derlen)) != NULL) {
+	} else if ((pk = dkimkey_rsa(der, derlen, &pkcs1)) != NULL) {
 		if ((unsigned)EVP_PKEY_bits(pk) < min_rsa_bits)
 			cost = arena_printf(a, "key too small: %d bits", EVP_PKEY_bits(pk));
 		else
@@ -342,6 +362,34 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 }
 
 const char *
+dkimkey_record_spki(struct dkimkey *k, size_t *lenp)
+{
+	struct arena *a = k->owner->a;
+	unsigned char *der, *spki = NULL;
+	size_t derlen = 0;
+	EVP_PKEY *pk;
+	const char *b64 = NULL;
+	char *out;
+	int pkcs1 = 0, n;
+
+	*lenp = k->txtlen;
+	if (dkimkey_check(k) != 0 || strcmp(k->k, "rsa") != 0 ||
+	    (der = base64_decode(a, k->p, 8192, &derlen)) == NULL ||
+	    (pk = dkimkey_rsa(der, derlen, &pkcs1)) == NULL)
+		return k->txt;          /* not a key we read: libopendkim says why */
+	if (pkcs1 && (n = i2d_PUBKEY(pk, &spki)) > 0)
+		b64 = base64_encode(a, spki, (size_t)n);
+	OPENSSL_free(spki);
+	EVP_PKEY_free(pk);
+	if (b64 == NULL)
+		return k->txt;          /* SubjectPublicKeyInfo already */
+	out = arena_printf(a, "%.*s%s%.*s", (int)k->p_off, k->txt, b64,
+	    (int)(k->txtlen - k->p_off - k->p_len), k->txt + k->p_off + k->p_len);
+	*lenp = strlen(out);
+	return out;
+}
+
+const char *
 dkimkey_rsa_too_costly(struct dkimkey *k)
 {
 	struct arena *a = k->owner->a;
@@ -349,10 +397,11 @@ dkimkey_rsa_too_costly(struct dkimkey *k)
 	size_t derlen = 0;
 	EVP_PKEY *pk;
 	const char *why = NULL;
+	int pkcs1;
 
 	if (dkimkey_check(k) != 0 || strcmp(k->k, "rsa") != 0 ||
 	    (der = base64_decode(a, k->p, 8192, &derlen)) == NULL ||
-	    (pk = dkimkey_rsa(der, derlen)) == NULL)
+	    (pk = dkimkey_rsa(der, derlen, &pkcs1)) == NULL)
 		return NULL;            /* not an RSA key we can read: the verifier says why */
 	why = dkimkey_rsa_cost(pk, a);
 	EVP_PKEY_free(pk);

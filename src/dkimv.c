@@ -12,6 +12,10 @@
  *  - Policy libopendkim cannot express per message: RFC 8301 (rsa-sha1
  *    fails unless allowed, no DNS spent on it; RSA keys under the
  *    configured size fail), the l= policy, the signature limit.
+ *  - Keys published as a bare PKCS#1 RSAPublicKey, which libopendkim
+ *    cannot read: it is handed the same key as SubjectPublicKeyInfo.
+ *  - The clock skew libopendkim allows t= and x= (DKIM_OPTS_CLOCKDRIFT),
+ *    a setting of its DKIM_LIB, so one of those per skew in use.
  *  - The verdict words and comments of RFC 8601, one per signature.
  *
  * Threads: the key answers are written by the resolver thread inside its
@@ -40,8 +44,24 @@
 
 #define DKIMV_SIG_HEADER "DKIM-Signature"
 
-static pthread_once_t dkimv_once = PTHREAD_ONCE_INIT;
-static DKIM_LIB *dkimv_lib;
+/*
+ * libopendkim reads the clock drift from the DKIM_LIB, not the message,
+ * while a reload may change the setting with messages of the old
+ * configuration still in progress: one DKIM_LIB per drift, counted by the
+ * messages holding it. One whose drift is no longer the newest asked for
+ * is closed with its last message; the newest stays for the next.
+ */
+struct dkimv_lib {
+	struct dkimv_lib *next;
+	DKIM_LIB *lib;
+	unsigned drift;
+	unsigned refs;
+};
+
+static pthread_mutex_t dkimv_libs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dkimv_lib *dkimv_libs;
+static unsigned dkimv_drift_newest = DKIMV_DEFAULT_CLOCK_SKEW;
+static int dkimv_lib_warned;
 
 /* ---------------------------------------------------------------- */
 /* libopendkim hooks                                                 */
@@ -117,7 +137,8 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 	struct dkimv *d = dkim_get_user_context(dkim);
 	struct dkimv_rec *r = d ? dkimv_rec_of(d, sig) : NULL;
 	struct dkimkey *k;
-	const char *why;
+	const char *why, *rec;
+	size_t reclen;
 
 	if (r == NULL || (k = r->key) == NULL)
 		return DKIM_CBSTAT_ERROR;
@@ -134,30 +155,35 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 		k->bad = why;
 		return DKIM_CBSTAT_ERROR;
 	}
-	if (k->txtlen >= buflen) {
+	rec = dkimkey_record_spki(k, &reclen);
+	if (reclen >= buflen) {
 		k->bad = "key record too long";
 		return DKIM_CBSTAT_ERROR;
 	}
-	memcpy(buf, k->txt, k->txtlen);
-	buf[k->txtlen] = '\0';
+	memcpy(buf, rec, reclen);
+	buf[reclen] = '\0';
 	return DKIM_CBSTAT_CONTINUE;
 }
 
-static void
-dkimv_init_once(void)
+/* A DKIM_LIB set up as every message needs it, allowing drift seconds. Locked. */
+static DKIM_LIB *
+dkimv_lib_make(unsigned drift)
 {
 	DKIM_LIB *lib = dkim_init(NULL, NULL);
 	unsigned int flags = DKIM_LIBFLAGS_DELAYSIGPROC | DKIM_LIBFLAGS_BADSIGHANDLES;
 	unsigned int minbits = 0;       /* RFC 8301 size policy is ours, per message */
+	uint64_t drift64 = drift;
 	dkim_query_t qm = DKIM_QUERY_FILE;
 
 	if (lib == NULL) {
 		log_err(NULL, "dkim: libopendkim initialisation failed");
-		return;
+		return NULL;
 	}
 	if (dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_FLAGS, &flags, sizeof(flags)) != DKIM_STAT_OK ||
 	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_MINKEYBITS, &minbits,
 	    sizeof(minbits)) != DKIM_STAT_OK ||
+	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_CLOCKDRIFT, &drift64,
+	    sizeof(drift64)) != DKIM_STAT_OK ||
 	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYMETHOD, &qm, sizeof(qm)) != DKIM_STAT_OK ||
 	    dkim_options(lib, DKIM_OP_SETOPT, DKIM_OPTS_QUERYINFO, (void *)"/dev/null",
 	    sizeof("/dev/null")) != DKIM_STAT_OK ||
@@ -165,17 +191,79 @@ dkimv_init_once(void)
 	    dkim_set_prescreen(lib, dkimv_prescreen) != DKIM_STAT_OK) {
 		log_err(NULL, "dkim: libopendkim refused our options");
 		dkim_close(lib);
-		return;
+		return NULL;
 	}
-	if (!dkim_libfeature(lib, DKIM_FEATURE_ED25519))
+	if (!dkim_libfeature(lib, DKIM_FEATURE_ED25519) && !dkimv_lib_warned++)
 		log_warn(NULL, "dkim: libopendkim lacks ed25519; ed25519-sha256 signatures will not verify");
-	dkimv_lib = lib;
+	return lib;
+}
+
+/* Closes the idle handles of drifts other than the newest. Locked. */
+static void
+dkimv_lib_sweep(void)
+{
+	struct dkimv_lib **lp = &dkimv_libs, *l;
+
+	while ((l = *lp) != NULL) {
+		if (l->refs == 0 && l->drift != dkimv_drift_newest) {
+			*lp = l->next;
+			dkim_close(l->lib);
+			free(l);
+		} else {
+			lp = &l->next;
+		}
+	}
+}
+
+/* The handle for drift, held once more; NULL if libopendkim failed. */
+static struct dkimv_lib *
+dkimv_lib_get(unsigned drift)
+{
+	struct dkimv_lib *l;
+
+	pthread_mutex_lock(&dkimv_libs_lock);
+	if (drift != dkimv_drift_newest) {
+		dkimv_drift_newest = drift;
+		dkimv_lib_sweep();
+	}
+	for (l = dkimv_libs; l != NULL; l = l->next)
+		if (l->drift == drift)
+			break;
+	if (l == NULL && (l = calloc(1, sizeof(*l))) != NULL) {
+		if ((l->lib = dkimv_lib_make(drift)) == NULL) {
+			free(l);
+			l = NULL;
+		} else {
+			l->drift = drift;
+			l->next = dkimv_libs;
+			dkimv_libs = l;
+		}
+	}
+	if (l != NULL)
+		l->refs++;
+	pthread_mutex_unlock(&dkimv_libs_lock);
+	return l;
+}
+
+static void
+dkimv_lib_put(struct dkimv_lib *l)
+{
+	pthread_mutex_lock(&dkimv_libs_lock);
+	l->refs--;
+	dkimv_lib_sweep();
+	pthread_mutex_unlock(&dkimv_libs_lock);
 }
 
 void
 dkimv_global_init(void)
 {
-	pthread_once(&dkimv_once, dkimv_init_once);
+	struct dkimv_lib *l;
+
+	pthread_mutex_lock(&dkimv_libs_lock);
+	l = dkimv_libs;
+	pthread_mutex_unlock(&dkimv_libs_lock);
+	if (l == NULL && (l = dkimv_lib_get(DKIMV_DEFAULT_CLOCK_SKEW)) != NULL)
+		dkimv_lib_put(l);
 }
 
 void
@@ -185,6 +273,7 @@ dkimv_opts_init(struct dkimv_opts *o)
 	o->min_rsa_bits = DKIMV_DEFAULT_MIN_RSA_BITS;
 	o->l_policy = 1;
 	o->allow_sha1 = 0;
+	o->clock_skew = DKIMV_DEFAULT_CLOCK_SKEW;
 }
 
 /* ---------------------------------------------------------------- */
@@ -196,7 +285,6 @@ dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, cons
 	struct dkimv *d = arena_alloc(a, sizeof(*d));
 	DKIM_STAT st = DKIM_STAT_INTERNAL;
 
-	dkimv_global_init();
 	d->a = a;
 	dkimv_opts_init(&d->o);
 	if (o != NULL) {
@@ -209,8 +297,8 @@ dkimv_new(struct arena *a, struct dns_set *set, const struct dkimv_opts *o, cons
 	d->qid = qid ? arena_strdup(a, qid) : NULL;
 	d->rec = arena_alloc(a, d->o.max_signatures * sizeof(*d->rec));
 	d->keys = dkimkeys_new(a, set, d->o.max_signatures);
-	if (dkimv_lib != NULL)
-		d->dkim = dkim_verify(dkimv_lib, (const u_char *)(d->qid ? d->qid : "NOQUEUE"),
+	if ((d->lib = dkimv_lib_get(d->o.clock_skew)) != NULL)
+		d->dkim = dkim_verify(d->lib->lib, (const u_char *)(d->qid ? d->qid : "NOQUEUE"),
 		    NULL, &st);
 	if (d->dkim != NULL)
 		dkim_set_user_context(d->dkim, d);
@@ -514,6 +602,10 @@ dkimv_release(struct dkimv *d)
 	if (d->dkim != NULL) {
 		dkim_free(d->dkim);
 		d->dkim = NULL;
+	}
+	if (d->lib != NULL) {
+		dkimv_lib_put(d->lib);
+		d->lib = NULL;
 	}
 	free(d->hbuf);
 	d->hbuf = NULL;

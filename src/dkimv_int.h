@@ -27,11 +27,14 @@ struct dkimv_rec {
 	int pre_err;                    /* its error before any key was fetched */
 };
 
+struct dkimv_lib;
+
 struct dkimv {
 	struct arena *a;
 	struct dkimkeys *keys;          /* set locked */
 	struct dkimv_opts o;
 	const char *qid;
+	struct dkimv_lib *lib;          /* held until dkimv_release: dkim is of it */
 	DKIM *dkim;
 	DKIM_STAT eoh_status;
 	int eoh_done;

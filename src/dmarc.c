@@ -3,8 +3,9 @@
  * §5). Discovery is a check on the resolver like SPF: every query it may
  * need goes out at dmarc_start() (at end of headers), the answers are
  * parsed on the resolver thread into the check's own arena, and the first
- * dmarc_eval() reads them in the order the RFC walks them. Evaluation is
- * pure: SPF and DKIM results in, result, policy and action out.
+ * dmarc_eval() has dmarc_walk.c read them in the order the RFC walks them.
+ * Evaluation is pure: SPF and DKIM results in, result, policy and action
+ * out.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -12,78 +13,8 @@
 #include <strings.h>
 
 #include "dmarc.h"
+#include "dmarc_int.h"
 #include "log.h"
-
-enum lk_state {
-	LK_PENDING = 0,
-	LK_TEMP,                        /* temporary failure, or never sent */
-	LK_NONE,                        /* NXDOMAIN, NODATA, no DMARC record */
-	LK_MULTI,                       /* several DMARC records: none (§6.6.3) */
-	LK_REC,                         /* exactly one valid record */
-	LK_INVALID,                     /* exactly one, unusable (RFC 7489) */
-	LK_REFUSED,                     /* not sent: the set's budget is spent */
-};
-
-struct lookup {
-	const char *name;               /* the domain, without _dmarc. */
-	enum lk_state st;
-	struct dmarc_record rec;
-	const char *why;
-};
-
-struct qarg {
-	struct dmarc_check *c;
-	int idx;                        /* lookup index, or -1 - existence query */
-};
-
-#define DMARC_NEXIST 3                  /* A, AAAA, MX of the From domain */
-#define DMARC_LK_MAX (DMARC_WALK_MAX * (1 + DMARC_IDENT_MAX))
-
-/* What the alignment of identifiers needs of a lookup, kept after finish. */
-struct orgent {
-	const char *name;
-	enum lk_state st;
-	enum dmarc_psd psd;
-};
-
-struct dmarc_check {
-	struct arena *a;                /* caller's: handle, args, final copy */
-	struct arena *w;                /* ours: everything callbacks write */
-	struct dns_set *set;
-	enum dmarc_mode mode;
-	const char *qid;
-	const char *from;
-	const char *psl_org;            /* RFC 7489 organizational domain */
-	bool finished;
-	unsigned pending;
-	size_t nlk;                     /* the author's walk: lk[0 .. nlk-1] */
-	size_t nall;                    /* then identifiers' names up to nall */
-	unsigned nident;
-	struct lookup lk[DMARC_LK_MAX];
-	struct qarg args[DMARC_LK_MAX + DMARC_NEXIST];
-	struct orgent *ents;            /* in a, after finish */
-	size_t nents;
-	enum dns_status exist[DMARC_NEXIST];
-	bool exist_done[DMARC_NEXIST];
-	/* The outcome of discovery, in a, set by the first dmarc_eval(). */
-	struct {
-		enum dmarc_res res;     /* NONE, TEMPERROR, PERMERROR, or PASS = record */
-		const char *policy_domain;
-		struct dmarc_record rec;
-		const char *org;
-		bool nonexistent;
-		const char *why;
-	} out;
-};
-
-static void
-copy_record(struct arena *a, struct dmarc_record *dst, const struct dmarc_record *src)
-{
-	*dst = *src;
-	dst->rua = src->rua ? arena_strdup(a, src->rua) : NULL;
-	dst->ruf = src->ruf ? arena_strdup(a, src->ruf) : NULL;
-	dst->fo = src->fo ? arena_strdup(a, src->fo) : NULL;
-}
 
 static void
 dmarc_txt_cb(void *arg, const struct dns_answer *ans)
@@ -129,7 +60,8 @@ dmarc_txt_cb(void *arg, const struct dns_answer *ans)
 		if (rs == DMARC_REC_NOT_DMARC)
 			continue;       /* §6.6.3 step 2: not ours, discard */
 		if (++nrec == 1) {
-			lk->st = rs == DMARC_REC_OK ? LK_REC : LK_INVALID;
+			lk->st = rs == DMARC_REC_INVALID ? LK_INVALID : LK_REC;
+			lk->nopolicy = rs == DMARC_REC_NO_POLICY;
 			lk->rec = tmp;
 			lk->why = why;
 		} else {
@@ -288,119 +220,12 @@ dmarc_done(const struct dmarc_check *c)
 	return c->finished || c->pending == 0;
 }
 
-/* The name made of the last nlab + 1 labels of from. */
-static const char *
-one_below(const char *from, const char *psd)
-{
-	size_t fl = strlen(from), pl = strlen(psd);
-	const char *p;
-
-	if (fl <= pl + 1)
-		return from;
-	p = from + fl - pl - 1;         /* the dot before psd */
-	while (p > from && p[-1] != '.')
-		p--;
-	return p;
-}
-
-/*
- * RFC 9989 §4.10.2: the Organizational Domain of domain from the answers
- * of its walk; NULL when a name of that walk was not asked.
- */
-static const char *
-org_of(const struct dmarc_check *c, const char *domain)
-{
-	const char *names[DMARC_WALK_MAX], *fewest = NULL;
-	size_t i, k, n = dmarc_walk_names(domain, names);
-
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < c->nents && strcmp(c->ents[k].name, names[i]) != 0; k++)
-			;
-		if (k == c->nents)
-			return NULL;
-		if (c->ents[k].st != LK_REC)
-			continue;
-		if (c->ents[k].psd == DMARC_PSD_N)
-			return names[i];
-		if (c->ents[k].psd == DMARC_PSD_Y && i > 0)
-			return one_below(domain, names[i]);
-		fewest = names[i];
-	}
-	return fewest ? fewest : domain;
-}
-
-static void
-discover(struct dmarc_check *c)
-{
-	const struct lookup *found = NULL;
-	size_t i;
-
-	c->out.res = DMARC_RES_NONE;
-	c->out.why = "no DMARC record";
-	if (c->from == NULL || c->nlk == 0) {
-		c->out.res = DMARC_RES_PERMERROR;
-		c->out.why = c->from == NULL ? "no author domain" : "author domain is not a domain name";
-		c->out.org = c->from;
-		return;
-	}
-	for (i = 0; i < c->nlk; i++) {
-		const struct lookup *lk = &c->lk[i];
-
-		if (lk->st == LK_REFUSED) {
-			c->out.res = DMARC_RES_PERMERROR;
-			c->out.why = arena_printf(c->a, "_dmarc.%s: %s", lk->name, lk->why);
-			break;
-		}
-		if (lk->st == LK_PENDING || lk->st == LK_TEMP) {
-			c->out.res = DMARC_RES_TEMPERROR;
-			c->out.why = lk->st == LK_PENDING ?
-			    arena_printf(c->a, "_dmarc.%s: DNS deadline", lk->name) :
-			    arena_printf(c->a, "_dmarc.%s: %s", lk->name, lk->why);
-			break;
-		}
-		if (lk->st == LK_REC || lk->st == LK_INVALID) {
-			found = lk;
-			break;
-		}
-		if (lk->st == LK_MULTI && c->mode == DMARC_RFC7489) {
-			/* RFC 7489 §6.6.3 step 5: discovery ends, no DMARC. */
-			c->out.why = arena_printf(c->a, "_dmarc.%s: several DMARC records", lk->name);
-			break;
-		}
-	}
-	if (found != NULL && found->st == LK_INVALID) {
-		c->out.res = DMARC_RES_PERMERROR;
-		c->out.why = arena_printf(c->a, "_dmarc.%s: %s", found->name, found->why);
-	} else if (found != NULL) {
-		c->out.res = DMARC_RES_PASS;
-		c->out.policy_domain = arena_strdup(c->a, found->name);
-		copy_record(c->a, &c->out.rec, &found->rec);
-		c->out.why = NULL;
-	}
-	if (c->mode == DMARC_RFC7489) {
-		c->out.org = arena_strdup(c->a, c->psl_org);
-	} else {
-		c->ents = arena_alloc(c->a, c->nall * sizeof(*c->ents) + 1);
-		for (i = 0; i < c->nall; i++) {
-			c->ents[i].name = arena_strdup(c->a, c->lk[i].name);
-			c->ents[i].st = c->lk[i].st;
-			c->ents[i].psd = c->lk[i].rec.psd;
-		}
-		c->nents = c->nall;
-		c->out.org = org_of(c, c->from);
-		c->out.org = c->out.org ? arena_strdup(c->a, c->out.org) : c->from;
-		for (i = 0; i < DMARC_NEXIST; i++)
-			if (c->exist_done[i] && c->exist[i] == DNS_NXDOMAIN)
-				c->out.nonexistent = true;
-	}
-}
-
 static void
 dmarc_finish(struct dmarc_check *c)
 {
 	if (c->finished)
 		return;
-	discover(c);
+	dmarc_discover(c);
 	c->out.org = c->out.org ? arena_strdup(c->a, c->out.org) : NULL;
 	c->from = c->from ? arena_strdup(c->a, c->from) : NULL;
 	if (c->out.res == DMARC_RES_TEMPERROR)
@@ -422,36 +247,65 @@ psl_aligned(struct arena *a, const char *id, const char *from)
 	return o1 != NULL && o2 != NULL && strcasecmp(o1, o2) == 0;
 }
 
+enum align {
+	AL_NO,
+	AL_YES,
+	AL_UNKNOWN,                     /* RFC 9989: an organizational domain is unknown */
+};
+
+/* Do a and b end in the same label? Without that they share no domain. */
+static bool
+same_top(const char *a, const char *b)
+{
+	const char *x = strrchr(a, '.'), *y = strrchr(b, '.');
+
+	return strcmp(x ? x + 1 : a, y ? y + 1 : b) == 0;
+}
+
 /*
  * Alignment (RFC 7489 §3.1, RFC 9989 §4.4): strict is identity; relaxed
  * is the same organizational domain. RFC 7489 asks the public suffix list
  * for both. In RFC 9989 mode an identifier outside the author's
  * organizational domain cannot share it; one inside has its own walk read
  * when dmarc_add_identifier() asked its names, and otherwise is taken to
- * share it (only a psd= record between the two could say otherwise).
+ * share it (only a psd= record between the two could say otherwise). A
+ * walk that a DNS failure left unfinished cannot say: AL_UNKNOWN, *why.
  */
-static bool
-aligned(const struct dmarc_check *c, const char *id, bool strict)
+static enum align
+aligned(const struct dmarc_check *c, const char *id, bool strict, const char **why)
 {
-	if (id == NULL || *id == '\0')
-		return false;
-	if (strict)
-		return strcasecmp(id, c->from) == 0;
-	if (c->mode == DMARC_RFC7489)
-		return psl_aligned(c->a, id, c->from);
-	if (!dmarc_domain_within(id, c->out.org))
-		return false;
-	{
-		char low[DMARC_DOMAIN_MAX + 1];
-		const char *o;
-		size_t k;
+	char low[DMARC_DOMAIN_MAX + 1];
+	const char *o;
+	size_t k;
 
-		for (k = 0; id[k] != '\0' && k < sizeof(low) - 1; k++)
-			low[k] = id[k] >= 'A' && id[k] <= 'Z' ? (char)(id[k] - 'A' + 'a') : id[k];
-		low[k] = '\0';
-		o = org_of(c, low);
-		return o == NULL || strcmp(o, c->out.org) == 0;
+	if (id == NULL || *id == '\0')
+		return AL_NO;
+	if (strict)
+		return strcasecmp(id, c->from) == 0 ? AL_YES : AL_NO;
+	if (c->mode == DMARC_RFC7489)
+		return psl_aligned(c->a, id, c->from) ? AL_YES : AL_NO;
+	for (k = 0; id[k] != '\0' && k < sizeof(low) - 1; k++)
+		low[k] = id[k] >= 'A' && id[k] <= 'Z' ? (char)(id[k] - 'A' + 'a') : id[k];
+	low[k] = '\0';
+	if (strcmp(low, c->from) == 0)
+		return AL_YES;          /* one domain, one organizational domain */
+	if (c->out.org_why != NULL) {
+		if (!same_top(low, c->from))
+			return AL_NO;
+		*why = c->out.org_why;
+		return AL_UNKNOWN;
 	}
+	if (!dmarc_domain_within(low, c->out.org))
+		return AL_NO;
+	switch (dmarc_org_of(c, low, &o, why)) {
+	case ORG_NOT_ASKED:
+		return AL_YES;
+	case ORG_UNKNOWN:
+		return AL_UNKNOWN;
+	case ORG_KNOWN:
+		break;
+	}
+	return strcmp(o, c->out.org) == 0 ? AL_YES : AL_NO;
 }
 
 static enum dmarc_policy
@@ -465,7 +319,9 @@ void
 dmarc_eval(struct dmarc_check *c, const struct dmarc_inputs *in, struct dmarc_result *out)
 {
 	const struct dmarc_record *rec = &c->out.rec;
-	bool spf_ok, strict_s, strict_d;
+	bool spf_ok, strict_s, strict_d, unknown;
+	const char *uwhy = NULL;
+	enum align al;
 	size_t i;
 
 	dmarc_finish(c);
@@ -498,17 +354,29 @@ dmarc_eval(struct dmarc_check *c, const struct dmarc_inputs *in, struct dmarc_re
 		out->action = DMARC_ACT_NONE;
 		break;
 	default:
-		out->policy_domain = c->out.policy_domain;
-		out->record = *rec;
 		strict_s = rec->aspf_strict;
 		strict_d = rec->adkim_strict;
-		out->spf_aligned = spf_ok && aligned(c, in->spf_domain, strict_s);
-		for (i = 0; in != NULL && i < in->ndkim && !out->dkim_aligned; i++)
-			if (aligned(c, in->dkim_domains[i], strict_d)) {
+		al = spf_ok ? aligned(c, in->spf_domain, strict_s, &uwhy) : AL_NO;
+		out->spf_aligned = al == AL_YES;
+		unknown = al == AL_UNKNOWN;
+		for (i = 0; in != NULL && i < in->ndkim && !out->dkim_aligned; i++) {
+			al = aligned(c, in->dkim_domains[i], strict_d, &uwhy);
+			unknown |= al == AL_UNKNOWN;
+			if (al == AL_YES) {
 				out->dkim_aligned = true;
 				out->dkim_domain = arena_strdup(c->a, in->dkim_domains[i]);
 			}
-		/* The policy that applies: RFC 7489 §6.6.3 step 6, RFC 9989 §4.7 np= */
+		}
+		if (unknown && !out->spf_aligned && !out->dkim_aligned) {
+			/* Only the organizational domain lost to DNS could make it pass. */
+			out->result = DMARC_RES_TEMPERROR;
+			out->action = DMARC_ACT_TEMPERROR;
+			out->why = arena_printf(c->a, "organizational domain unknown: %s", uwhy);
+			break;
+		}
+		out->policy_domain = c->out.policy_domain;
+		out->record = *rec;
+		/* The tag that applies: RFC 7489 §6.6.3 step 6, RFC 9989 §4.10.1 (np=) */
 		if (strcmp(c->out.policy_domain, c->from) == 0) {
 			out->policy_tag = "p";
 			out->policy = rec->p;
@@ -558,6 +426,9 @@ dmarc_eval(struct dmarc_check *c, const struct dmarc_inputs *in, struct dmarc_re
 			    DMARC_ACT_NONE;
 		break;
 	}
+	/* A none without any record needs no words; every other why explains. */
+	if (out->why != NULL && strcmp(out->why, DMARC_WHY_NO_RECORD) != 0)
+		out->comment = out->why;
 	out->row.header_from = out->header_from;
 	out->row.policy_domain = out->policy_domain;
 	if (out->policy_domain != NULL) {

@@ -3,8 +3,10 @@
  * tag-value list that must start with v=DMARC1. Published by anyone, so
  * the parser is lenient the way the RFCs ask (unknown tags and invalid
  * optional values are ignored, defaults apply) and strict where they ask:
- * the version tag, and in RFC 7489 mode a record without a usable p= and
- * without a usable rua= is no policy at all (§6.6.3 step 6).
+ * the version tag, and the rule both RFCs give for a policy tag that is
+ * absent or not valid (RFC 7489 §6.6.3 step 6, RFC 9989 §4.10.1): with a
+ * valid rua= the record reads as p=none, without one it asks for no DMARC
+ * processing at all.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -89,8 +91,8 @@ dmarc_record_parse(struct arena *a, const char *txt, size_t len, enum dmarc_mode
     struct dmarc_record *r, const char **why)
 {
 	const char *p = txt, *end = txt + len, *tag, *v;
-	size_t tn, vn, ntags = 0;
-	bool have_p = false, rua_ok = false;
+	size_t tn, vn, ntags = 0, seen_sp = 0, seen_np = 0;
+	bool have_p = false, p_bad = false, sp_bad = false, np_bad = false, rua_ok = false;
 	const char *dummy;
 	long x;
 
@@ -146,12 +148,15 @@ dmarc_record_parse(struct arena *a, const char *txt, size_t len, enum dmarc_mode
 		if (val_is(tag, tn, "p")) {
 			if (!have_p && (r->p = policy_word(v, vn)) != DMARC_P_UNSET)
 				have_p = true;
+			else if (!have_p)
+				p_bad = true;
 		} else if (val_is(tag, tn, "sp")) {
-			if (r->sp == DMARC_P_UNSET)
-				r->sp = policy_word(v, vn);
+			if (!seen_sp++ && (r->sp = policy_word(v, vn)) == DMARC_P_UNSET)
+				sp_bad = true;
 		} else if (val_is(tag, tn, "np")) {
-			if (r->np == DMARC_P_UNSET)
-				r->np = policy_word(v, vn);
+			/* kept for reports in both modes; RFC 7489 knows no np= to be bad */
+			if (!seen_np++ && (r->np = policy_word(v, vn)) == DMARC_P_UNSET)
+				np_bad = mode == DMARC_RFC9989;
 		} else if (val_is(tag, tn, "adkim")) {
 			r->adkim_strict = val_is(v, vn, "s");
 		} else if (val_is(tag, tn, "aspf")) {
@@ -181,15 +186,30 @@ dmarc_record_parse(struct arena *a, const char *txt, size_t len, enum dmarc_mode
 		*why = "empty record";
 		return DMARC_REC_NOT_DMARC;
 	}
-	if (!have_p) {
-		if (mode == DMARC_RFC7489 && !rua_ok) {
-			*why = "p= absent or invalid and no valid rua= (RFC 7489 section 6.6.3)";
-			return DMARC_REC_INVALID;
+	if (!have_p || sp_bad || np_bad) {
+		const char *what = !have_p ? (p_bad ? "p= not valid" : "no p=") :
+		    sp_bad ? "sp= not valid" : "np= not valid";
+
+		if (!rua_ok) {
+			/*
+			 * No policy and no report address: the owner asked for
+			 * nothing DMARC could do. RFC 9989 applies no DMARC
+			 * processing; in the walk the record still stands where
+			 * it is (its psd= counts). RFC 7489 mode has always
+			 * reported it as an error of the record.
+			 */
+			r->p = DMARC_P_UNSET;
+			r->sp = r->np = DMARC_P_UNSET;
+			*why = arena_printf(a, "%s and no valid rua=: %s", what,
+			    mode == DMARC_RFC9989 ? "DMARC does not apply (RFC 9989 section 4.10.1)" :
+			    "invalid record (RFC 7489 section 6.6.3)");
+			return mode == DMARC_RFC9989 ? DMARC_REC_NO_POLICY : DMARC_REC_INVALID;
 		}
-		/* RFC 7489 §6.6.3 with rua=; RFC 9989 §4.7 always */
+		/* "as if a record containing p=none was retrieved": sp= and np= too */
 		r->p = DMARC_P_NONE;
+		r->sp = r->np = DMARC_P_UNSET;
 		r->p_defaulted = true;
-		*why = "p= absent or invalid, read as p=none";
+		*why = arena_printf(a, "%s, valid rua=: read as p=none", what);
 		return DMARC_REC_OK;
 	}
 	*why = "valid record";

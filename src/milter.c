@@ -264,6 +264,7 @@ milter_eom(SMFICTX *ctx)
 			log_err(qid, "could not remove Authentication-Results #%u", o->delete_idx[i]);
 	milter_insert(ctx, c, qid, "Received-SPF", o->received_spf);
 	/* Last, so that they end up first: our verdict, then our ARC set, head the message. */
+	milter_insert(ctx, c, qid, AR_FIELD, o->ar_compauth);
 	milter_insert(ctx, c, qid, AR_FIELD, o->ar_value);
 	milter_insert(ctx, c, qid, "ARC-Authentication-Results", o->arc.aar);
 	milter_insert(ctx, c, qid, "ARC-Message-Signature", o->arc.ams);

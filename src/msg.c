@@ -132,6 +132,7 @@ msg_envfrom(struct msg *m, const char *sender, const char *auth_authen)
 		d.max_signatures = m->cfg->max_dkim_signatures;
 		d.min_rsa_bits = m->cfg->min_rsa_bits;
 		d.l_policy = m->cfg->dkim_strict_l;
+		d.clock_skew = m->cfg->dkim_clock_skew_ms / 1000;
 		m->dkim = dkimv_new(m->arena, m->dns, &d, msg_qid_or_null(m));
 	}
 	if (m->skip_why == NULL && m->arc == NULL) {
@@ -369,7 +370,19 @@ msg_eom(struct msg *m)
 		msg_add_dmarc(m, &mr, &dr);
 		msg_add_arc(m, &mr);
 		msg_add_compauth(m, &mr, &dr, vouched ? &vouch : NULL, &v);
-		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
+		if (cfg->authres_style == AUTHRES_STYLE_CONSUMERS && mr.n > 1 &&
+		    strcmp(mr.r[mr.n - 1].method, "compauth") == 0) {
+			/*
+			 * The verdict in a field of its own below the results: a
+			 * reader that drops a field at a method it does not know
+			 * (SpamAssassin's AuthRes) loses only compauth.
+			 */
+			m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n - 1);
+			m->out.ar_compauth = authres_format(m->arena, cfg->authserv_id,
+			    &mr.r[mr.n - 1], 1);
+		} else {
+			m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
+		}
 		msg_enforce(m, &dr, &v);
 		/*
 		 * A DMARC reject stands: a timeout in the sender's own zone must

@@ -191,9 +191,34 @@ msg_add_dmarc(struct msg *m, struct msg_results *mr, const struct dmarc_result *
 	r->method = "dmarc";
 	r->result = dmarc_result_name(dr->result);
 	r->comment = msg_dmarc_note(m);
+	if (r->comment == NULL)
+		r->comment = dr->comment;
 	p[np++] = (struct ar_prop){ NULL, "action", dmarc_action_name(dr->action), NULL };
 	if (dr->header_from != NULL)
 		p[np++] = (struct ar_prop){ "header", "from", dr->header_from, NULL };
+	if (dr->policy_domain != NULL && dr->policy_tag != NULL) {
+		/*
+		 * The policy applied and where it was found: policy.dmarc is
+		 * what SpamAssassin, python3-authres and Mail::Authentication-
+		 * Results all read, the policy in force after t= (RFC 9989
+		 * section 9.1: after the policy options); the comment names
+		 * the tag as published and the domain. Microsoft 365 writes
+		 * neither.
+		 */
+		if (m->cfg->authres_style == AUTHRES_STYLE_CONSUMERS)
+			p[np++] = (struct ar_prop){ "policy", "dmarc", dmarc_policy_name(dr->effective),
+			    arena_printf(m->arena, "%s=%s%s at %s", dr->policy_tag,
+			    dmarc_policy_name(dr->policy), dr->record.testing ? " t=y" : "",
+			    dr->policy_domain) };
+		if (m->cfg->authres_polrec) {
+			/* As RFC 9989 registers them: p= as read, the domain only when not the author's. */
+			p[np++] = (struct ar_prop){ "polrec", "p", dmarc_policy_name(dr->record.p),
+			    NULL };
+			if (dr->header_from == NULL || strcmp(dr->policy_domain, dr->header_from) != 0)
+				p[np++] = (struct ar_prop){ "polrec", "domain", dr->policy_domain,
+				    NULL };
+		}
+	}
 	r->nprops = np;
 	r->props = p;
 	if (dr->result == DMARC_RES_TEMPERROR)

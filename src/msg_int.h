@@ -99,7 +99,7 @@ struct msg {
  * end of message from max_dkim_signatures; msg_result_slot() keeps room
  * for the entries that must always be written (dmarc, arc, compauth).
  */
-#define MSG_RESULT_PROPS 4
+#define MSG_RESULT_PROPS 6
 #define MSG_RESULTS_FIXED 8             /* spf iprev dmarc arc compauth, and spare */
 
 struct msg_results {

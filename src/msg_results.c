@@ -239,7 +239,7 @@ msg_add_arc(struct msg *m, struct msg_results *mr)
 		p[np++] = (struct ar_prop){ "smtp", "remote-ip",
 		    arena_strdup(m->arena, netaddr_str(&m->s->ip, ipbuf, sizeof(ipbuf))), NULL };
 		if (ar.oldest_pass >= 0)
-			p[np++] = (struct ar_prop){ "arc", "oldest-pass",
+			p[np++] = (struct ar_prop){ "header", "oldest-pass",
 			    arena_printf(m->arena, "%d", ar.oldest_pass), NULL };
 	}
 	if (ar.temperror)

@@ -204,6 +204,8 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 		    oc->arc.as, oc->arc.ams, oc->arc.aar);
 	if (oc->ar_value != NULL)
 		fprintf(out, "%s:%s\n", AR_FIELD, oc->ar_value);
+	if (oc->ar_compauth != NULL)
+		fprintf(out, "%s:%s\n", AR_FIELD, oc->ar_compauth);
 	if (oc->received_spf != NULL)
 		fprintf(out, "Received-SPF:%s\n", oc->received_spf);
 	fprintf(out, "action: %s", msg_action_name(oc->action));

@@ -25,7 +25,7 @@ verdict_compauth(const struct verdict_inputs *in, struct verdict *out)
 	else if (in->allow_from)
 		set(out, COMPAUTH_NONE, 401, "author domain on the local allow list");
 	else if (in->dmarc == DMARC_RES_TEMPERROR || in->dns_error)
-		set(out, COMPAUTH_NONE, 905, "DNS failure prevented a verdict");
+		set(out, COMPAUTH_NONE, 990, "DNS failure prevented a verdict");
 	else if (in->dmarc == DMARC_RES_PASS)
 		set(out, COMPAUTH_PASS, 100, "DMARC pass");
 	else if (in->dmarc == DMARC_RES_BESTGUESSPASS)
@@ -38,7 +38,7 @@ verdict_compauth(const struct verdict_inputs *in, struct verdict *out)
 	    in->policy == DMARC_P_REJECT))
 		set(out, COMPAUTH_FAIL, 0, "DMARC fail, policy quarantine or reject");
 	else if (in->dmarc == DMARC_RES_FAIL)
-		set(out, COMPAUTH_SOFTPASS, 201, "DMARC fail, policy none");
+		set(out, COMPAUTH_FAIL, 1, "DMARC fail, weak policy (none in force)");
 	else if (in->dmarc == DMARC_RES_PERMERROR)
 		set(out, COMPAUTH_FAIL, 1, "no usable DMARC policy (permerror), nothing aligned");
 	else

@@ -14,11 +14,15 @@
 # With --read first: for each value (one of ours), "<mar>\t<sa>", each the
 # results that reader takes from it, "method=result ptype.name=value ..."
 # joined by ";" (SpamAssassin's sorted by method), "-" when it rejects it.
+# With --block first: each line is a whole header block in hex (our fields
+# as a message carries them, "Name: value" lines, folds kept); prints what
+# SpamAssassin reads from a message with that header, as --read does.
 use strict;
 use warnings;
 use Encode ();
 
 my $read = @ARGV && $ARGV[0] eq '--read' ? shift @ARGV : undef;
+my $block = @ARGV && $ARGV[0] eq '--block' ? shift @ARGV : undef;
 my $ours = shift @ARGV or die "usage: authres_consumers.pl [--read] authserv-id\n";
 my $have_mar = eval { require Mail::AuthenticationResults::Parser; 1 };
 my ($sa, $authres);
@@ -80,10 +84,10 @@ sub mar_results {
 }
 
 sub sa_results {
-    my ($v) = @_;
+    my ($v, $head) = @_;
     (my $field = $v) =~ s/\r\n/\n/g;
-    my $msg = $sa->parse("Authentication-Results:$field\nFrom: a\@example.org\n"
-        . "Subject: x\n\nbody\n");
+    $field = "Authentication-Results:$field\n" unless $head;
+    my $msg = $sa->parse("${field}From: a\@example.org\n" . "Subject: x\n\nbody\n");
     my $pms = Mail::SpamAssassin::PerMsgStatus->new($sa, $msg);
     $authres->parsed_metadata({ permsgstatus => $pms });
     my $p = $pms->{authres_parsed} || {};
@@ -103,6 +107,10 @@ sub sa_results {
 }
 
 $| = 1;
+while ($block && (my $line = <STDIN>)) {
+    chomp $line;
+    print $sa ? sa_results(pack('H*', $line), 1) : '?', "\n";
+}
 while ($read && (my $line = <STDIN>)) {
     chomp $line;
     my $v = pack('H*', $line);

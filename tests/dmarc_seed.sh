@@ -7,13 +7,19 @@ set -u
 src=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 bin=${COMPAUTHD:-$src/build/compauthd}
 data=$src/tests/data/seed
+T=$'\t'
+# Each scenario runs twice: with authres_style = microsoft the header is the
+# seed's single field, byte for byte; with the default (consumers) the same
+# results stand in one field and the compauth verdict in a second field
+# right below it, nothing else changed.
 n=0 failed=0
-conf=$(mktemp)
-trap 'rm -f "$conf"' EXIT
-printf 'authserv_id = mx.test.example\n' > "$conf"
+ms=$(mktemp) def=$(mktemp)
+trap 'rm -f "$ms" "$def"' EXIT
+printf 'authserv_id = mx.test.example\nauthres_style = microsoft\n' > "$ms"
+printf 'authserv_id = mx.test.example\n' > "$def"
 
-check() { # name, message, ip, mail-from, expected header
-	local name=$1 eml=$2 ip=$3 from=$4 want=$5 got
+run1() { # conf, name, message, ip, mail-from, expected output
+	local conf=$1 name=$2 eml=$3 ip=$4 from=$5 want=$6 got
 	got=$("$bin" -c "$conf" -t "$data/$eml" --client-ip "$ip" --helo mail.example.net \
 		--mail-from "$from" --zone "$data/seed.zone" 2>/dev/null)
 	n=$((n+1))
@@ -27,7 +33,16 @@ check() { # name, message, ip, mail-from, expected header
 	fi
 }
 
-T=$'\t'
+check() { # name, message, ip, mail-from, expected header (the seed's single field)
+	local verdict split
+	run1 "$ms" "$1 (authres_style = microsoft)" "$2" "$3" "$4" "$5"
+	verdict=$(printf '%s\n' "$5" | grep "^${T}compauth=")
+	split=$(printf '%s\n' "$5" | grep -v "^${T}compauth=" |
+		sed "s/^${T}arc=none;\$/${T}arc=none/" |
+		sed "s/^action: /Authentication-Results: mx.test.example;\\n${verdict}\\naction: /")
+	run1 "$def" "$1 (default: compauth in its own field)" "$2" "$3" "$4" "$(printf '%b' "$split")"
+}
+
 check "(1) SPF none, DKIM pass for another domain, no DMARC record: dmarc=none, compauth=fail reason=001" \
 	1-dkim-other-domain.eml 192.0.2.10 it@contoso.example \
 "Authentication-Results: mx.test.example;

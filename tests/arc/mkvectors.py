@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes our own ARC vectors into tests/data/arc/local/ (run by hand;
 the output is kept in the tree): ed25519-sha256 chains (RFC 8463) and
-arc.oldest-pass cases (RFC 8617 section 5.2 step 4), which the ValiMail
+header.oldest-pass cases (RFC 8617 section 5.2 step 4), which the ValiMail
 suite does not cover. RSA sets are sealed by Debian's python3-dkim
 (dkimpy); its ARC sealer knows no ed25519, so ed25519 sets are sealed by
 the small sealer below (relaxed/relaxed, RFC 8617 sections 4.1, 5.1.1;

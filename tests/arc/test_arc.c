@@ -8,7 +8,7 @@
  * per test: the chain result must equal the suite's cv (RFC 8617
  * section 5.2). A second index (tests/data/arc/local/, made by
  * tests/arc/mkvectors.py) adds ed25519-sha256 chains and
- * arc.oldest-pass values. Then "# ARC validation suite: N/M" (the
+ * header.oldest-pass values. Then "# ARC validation suite: N/M" (the
  * ValiMail tests only).
  *
  * Before the suite, a table of malformed ARC headers (RFC 8617 sections

@@ -12,6 +12,10 @@ no code with the signer. Keys:
            also uses (secret seed 9d61b19d...7f60, public 11qYAYKx...URo=)
   RSA 512: tests/data/dkim/local/rsa512.pem, made here once for the
            RFC 8301 key-size test (it is a test key and nothing else)
+  RSA 2048: tests/data/dkim/local/rsa2048.pem, made here once, published
+           both as SubjectPublicKeyInfo (spki) and as the bare PKCS#1
+           RSAPublicKey RFC 6376 section 3.6.1 names (pkcs1); also the
+           key tests/dkim/test_dkim_keys.c signs with
 Every vector that should verify is checked with dkim.verify before it is
 written (except the 512-bit one, which python3-dkim itself refuses).
 """
@@ -63,6 +67,23 @@ def rsa512():
     return parse_pem_private_key(pem), base64.b64encode(pub).decode()
 
 
+def rsa2048():
+    path = os.path.join(OUT, "rsa2048.pem")
+    if not os.path.exists(path):
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        with open(path, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.TraditionalOpenSSL,
+                                      serialization.NoEncryption()))
+    pem = open(path, "rb").read()
+    pub = serialization.load_pem_private_key(pem, password=None).public_key()
+    spki = pub.public_bytes(serialization.Encoding.DER,
+                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    pkcs1 = pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
+    return (parse_pem_private_key(pem), base64.b64encode(spki).decode(),
+            base64.b64encode(pkcs1).decode())
+
+
 def message(name, body=None):
     body = body or (b"Hello Suzie.\r\n\r\nThis message exists to be verified by compauthd"
                     b" (vector " + name.encode() + b").\r\n")
@@ -111,11 +132,14 @@ def check(name, msg, keys):
 
 def main():
     pk512, pub512 = rsa512()
+    pk2048, spki2048, pkcs1_2048 = rsa2048()
     ed = "v=DKIM1; k=ed25519; p=" + ED_PUB
     keys = {
         "ed._domainkey.example.net": ed,
         "edstrict._domainkey.example.net": "v=DKIM1; k=ed25519; t=s; p=" + ED_PUB,
         "rsa512._domainkey.example.net": "v=DKIM1; k=rsa; p=" + pub512,
+        "spki._domainkey.example.net": "v=DKIM1; k=rsa; p=" + spki2048,
+        "pkcs1._domainkey.example.net": "v=DKIM1; k=rsa; p=" + pkcs1_2048,
     }
     for n in range(1, 13):
         keys["m%02d._domainkey.example.net" % n] = ed
@@ -161,6 +185,15 @@ def main():
 
     m = message("rsa512")
     out["rsa512-sha256.eml"] = sign(m, b"rsa512", alg=b"rsa-sha256", pk=pk512)
+
+    # The same key, published two ways: python3-dkim verifies both.
+    m = message("rsa-spki")
+    out["rsa-spki.eml"] = sign(m, b"spki", alg=b"rsa-sha256", pk=pk2048)
+    check("rsa-spki", out["rsa-spki.eml"], keys)
+
+    m = message("rsa-pkcs1")
+    out["rsa-pkcs1.eml"] = sign(m, b"pkcs1", alg=b"rsa-sha256", pk=pk2048)
+    check("rsa-pkcs1", out["rsa-pkcs1.eml"], keys)
 
     m = message("twelve-signatures")
     for n in range(12, 0, -1):

@@ -283,6 +283,10 @@ static const struct vec vecs[] = {
 	  "RFC 8301 3.2 RSA under 1024 bits", NULL },
 	{ "local", "rsa512-sha256.eml", 0, LOCAL_KEYS, NULL, V_MIN512, "pass", VERIFIED,
 	  "RFC 8301 3.2 with min_rsa_bits=512", NULL },
+	{ "local", "rsa-spki.eml", 0, LOCAL_KEYS, NULL, 0, "pass", VERIFIED,
+	  "RFC 6376 Appendix C: p= as SubjectPublicKeyInfo", NULL },
+	{ "local", "rsa-pkcs1.eml", 0, LOCAL_KEYS, NULL, 0, "pass", VERIFIED,
+	  "RFC 6376 3.6.1: p= as a bare PKCS#1 RSAPublicKey", NULL },
 };
 
 static const char *top;         /* tests/data/dkim */

@@ -90,7 +90,8 @@ def expected_results(path):
 
 def our_results(stdout):
 	"""The header printed by -t: from "Authentication-Results:" up to
-	the "action:" line."""
+	the "action:" line, or to our second field (the compauth verdict's,
+	with the default authres_style)."""
 	lines = stdout.splitlines()
 	start = None
 	for i, line in enumerate(lines):
@@ -101,7 +102,7 @@ def our_results(stdout):
 		raise ValueError("no Authentication-Results line in output")
 	body = [lines[start][len("Authentication-Results:"):]]
 	for line in lines[start + 1:]:
-		if line.startswith("action:"):
+		if line.startswith("action:") or line.startswith("Authentication-Results:"):
 			break
 		if not line[:1] in (" ", "\t"):
 			raise ValueError("unexpected line %r" % line)

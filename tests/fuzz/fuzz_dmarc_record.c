@@ -33,6 +33,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	st = dmarc_record_parse(a, (const char *)data, size, DMARC_RFC7489, &r, &why);
 	check(&r, st, why);
+	if (st == DMARC_REC_NO_POLICY)
+		abort();        /* RFC 7489 has no such status: a policy-less record is invalid */
 	if (st != DMARC_REC_NOT_DMARC) {
 		/* §6.3: only a record whose first tag is v=DMARC1 counts */
 		size_t i = 0;
@@ -48,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = dmarc_record_parse(a, (const char *)data, size, DMARC_RFC9989, &r, &why);
 	check(&r, st, why);
 	if (st == DMARC_REC_INVALID)
-		abort();        /* RFC 9989 reads a bad p= as none */
+		abort();        /* RFC 9989: no usable policy is DMARC_REC_NO_POLICY, never invalid */
 	arena_free(&a);
 	return 0;
 }

@@ -16,7 +16,8 @@
  * naming a p=reject domain, in a spelling a mail client displays as that
  * domain, into the message, and nobody holds that domain's private key or
  * sends from its addresses; so the message must be rejected, with dmarc=
- * fail or permerror and compauth neither pass nor softpass nor reason 905.
+ * fail or permerror and compauth neither pass nor softpass nor reason 990
+ * (a DNS failure).
  * And every Authentication-Results field that a lenient consumer (comments
  * and white space skipped as isspace() does, quotes and backslashes
  * dropped, case ignored) reads as ours must be on the delete list.
@@ -60,7 +61,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static const char *const conf_extra[] = {
 	"",
 	"max_dkim_signatures = 50\nspf_received_header = yes\n",
-	"reject_bad_from = yes\ndmarc_mode = rfc7489\n",
+	"reject_bad_from = yes\ndmarc_mode = rfc7489\nauthres_style = microsoft\n",
 	"max_headers = 100\nmax_header_bytes = 4096\n",
 };
 #define NCONF (sizeof(conf_extra) / sizeof(conf_extra[0]))
@@ -489,15 +490,20 @@ check(const struct message *m, const struct msg_outcome *o)
 
 	if (o->ar_value == NULL)
 		fail(m, o, "no Authentication-Results of ours");
+	/* The verdict is in its own field (authres_style consumers) or last in ours. */
 	if (result_of(o->ar_value, "dmarc", dm, sizeof(dm), unused, sizeof(unused)) != 1 ||
-	    result_of(o->ar_value, "compauth", ca, sizeof(ca), reason, sizeof(reason)) != 1)
-		fail(m, o, "our header does not hold exactly one dmarc= and one compauth=");
+	    result_of(o->ar_compauth != NULL ? o->ar_compauth : o->ar_value, "compauth", ca,
+	    sizeof(ca), reason, sizeof(reason)) != 1 ||
+	    (o->ar_compauth != NULL && (result_of(o->ar_value, "compauth", unused,
+	    sizeof(unused), unused, sizeof(unused)) != 0 || result_of(o->ar_compauth, "dmarc",
+	    unused, sizeof(unused), unused, sizeof(unused)) != 0)))
+		fail(m, o, "our fields do not hold exactly one dmarc= and one compauth=");
 	if (o->action != MSG_REJECT)
 		fail(m, o, "From a p=reject domain without an aligned pass, action %s",
 		    msg_action_name(o->action));
 	if (strcmp(dm, "fail") != 0 && strcmp(dm, "permerror") != 0)
 		fail(m, o, "dmarc=%s (only fail or permerror may stand)", dm);
-	if (strcmp(ca, "pass") == 0 || strcmp(ca, "softpass") == 0 || strcmp(reason, "905") == 0)
+	if (strcmp(ca, "pass") == 0 || strcmp(ca, "softpass") == 0 || strcmp(reason, "990") == 0)
 		fail(m, o, "compauth=%s reason=%s", ca, reason);
 	for (j = 1; j < o->ndelete; j++)
 		if (o->delete_idx[j] >= o->delete_idx[j - 1])

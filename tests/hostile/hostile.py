@@ -117,12 +117,15 @@ class Result:
                               re.findall(r'^remove: Authentication-Results #(\d+)$', out, re.M))
         m = re.search(r'^action: .*$', out, re.M)
         self.action = m.group(0) if m else None
-        self.header = self._header(out)
-        self.entries = self._entries(self.header)
+        # Ours, in order: the results, then the compauth verdict's field.
+        self.fields = self._fields(out)
+        self.header = self.fields[0] if self.fields else None
+        self.entries = [e for f in self.fields for e in self._entries(f)]
 
     @staticmethod
-    def _header(out):
+    def _fields(out):
         lines = out.split('\n')
+        fields = []
         for i, ln in enumerate(lines):
             if ln.startswith('Authentication-Results:'):
                 h = [ln]
@@ -130,8 +133,8 @@ class Result:
                     if not nx.startswith('\t'):
                         break
                     h.append(nx)
-                return '\n'.join(h)
-        return None
+                fields.append('\n'.join(h))
+        return fields
 
     @staticmethod
     def _entries(header):
@@ -243,22 +246,27 @@ def check_cost(name, r):
 
 
 def check_sane(name, r):
-    """No crash, our header once, well formed, every method once, compauth last."""
+    """
+    No crash; our two fields (the default authres_style): the results, each
+    method once, then compauth alone in the second; an action.
+    """
     methods = [e.split('=', 1)[0] for e in r.entries]
-    good = (not r.crashed() and r.header is not None and
-            r.header.startswith('Authentication-Results: %s;\n\t' % AUTHSERV_ID) and
-            r.out.count('Authentication-Results: %s;' % AUTHSERV_ID) == 1 and
+    head = 'Authentication-Results: %s;\n\t' % AUTHSERV_ID
+    good = (not r.crashed() and len(r.fields) == 2 and
+            all(f.startswith(head) for f in r.fields) and
+            r.out.count('Authentication-Results: %s;' % AUTHSERV_ID) == 2 and
+            r.fields[1] == head + r.entries[-1] and
             methods.count('dmarc') == 1 and methods.count('compauth') == 1 and
             methods.count('spf') == 1 and methods.count('arc') == 1 and
             methods and methods[-1] == 'compauth' and r.action is not None)
-    tap.ok(good, '%s: no crash, one well-formed header, an action' % name, detail(r))
+    tap.ok(good, '%s: no crash, our two well-formed fields, an action' % name, detail(r))
     return good
 
 
 def check_rejected(name, r, domain=None):
     """
-    The invariant: rejected, dmarc fail or permerror, compauth fail and not
-    905. domain: the exact domain the reply must name, when known.
+    The invariant: rejected, dmarc fail or permerror, compauth fail (000 or
+    001, never 990, a DNS failure). domain: the exact domain the reply must name, when known.
     """
     dm = r.result('dmarc')
     ca = r.entry('compauth') or ''
@@ -281,9 +289,13 @@ def check_case(name, r, domain=None):
 
 
 def expect_header(name, r, lines):
-    """Our header exactly: lines after the first, tab-indented as printed."""
-    want = 'Authentication-Results: %s;\n' % AUTHSERV_ID + '\n'.join('\t' + ln for ln in lines)
-    tap.is_(r.header, want, '%s: header exactly' % name)
+    """
+    Our fields exactly: lines after the first, tab-indented as printed, the
+    last one (compauth) in the second field.
+    """
+    head = 'Authentication-Results: %s;\n' % AUTHSERV_ID
+    want = head + '\n'.join('\t' + ln for ln in lines[:-1]) + '\n' + head + '\t' + lines[-1]
+    tap.is_('\n'.join(r.fields), want, '%s: header exactly' % name)
 
 
 def figures():
@@ -310,7 +322,7 @@ def start():
         tap.skip_all('no compauthd binary')
     r = baseline()
     tap.ok(r.status == 0 and r.action == 'action: accept' and
-           r.entry('dmarc') == 'dmarc=pass action=none header.from=contoso.example',
+           r.entry('dmarc') == 'dmarc=pass action=none header.from=contoso.example policy.dmarc=reject (p=reject at contoso.example)',
            'control: contoso\'s own mail from 192.0.2.1 passes and is accepted', detail(r))
 
 

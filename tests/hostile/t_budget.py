@@ -13,7 +13,8 @@ import hostile as H
 import tap
 
 C = 'ceo@contoso.example'
-DMARC_FAIL = 'dmarc=fail action=reject header.from=contoso.example'
+DMARC_FAIL = ('dmarc=fail action=reject header.from=contoso.example policy.dmarc=reject '
+              '(p=reject at contoso.example)')
 BH = '47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='
 B = 'dGhpcyBpcyBub3QgYSBzaWduYXR1cmUgb2YgYW55IGtpbmQgYXQgYWxs'
 
@@ -140,7 +141,7 @@ def test_bytes():
     # then not in the From a reader gets, so its policy does not apply.
     for name, frm_nul, want in (
             ('NUL before the contoso address', b' ben@evil.example\x00, ' + C.encode(),
-             'dmarc=pass action=none header.from=evil.example'),
+             'dmarc=pass action=none header.from=evil.example policy.dmarc=none (p=none at evil.example)'),
             ('NUL in the display name', b' "C\x00EO" <' + C.encode() + b'>',
              'dmarc=permerror (From header: syntax) action=permerror')):
         r = H.run(H.message([('From', frm_nul)]), name=name)

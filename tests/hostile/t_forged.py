@@ -160,7 +160,8 @@ def test_helo():
             '%s: the A-R names the HELO identity' % name)
     tap.is_(re.findall(r'^Received-SPF:.*$', r.out, re.M), [RSPF_HELO],
             '%s: Received-SPF says identity=helo' % name)
-    tap.is_(r.entry('dmarc'), 'dmarc=fail action=reject header.from=contoso.example',
+    tap.is_(r.entry('dmarc'), 'dmarc=fail action=reject header.from=contoso.example '
+            'policy.dmarc=reject (p=reject at contoso.example)',
             '%s: the HELO pass does not align with contoso.example' % name)
 
     for forged in (False, True):

@@ -15,8 +15,9 @@ CONTOSO_PLAIN = [
     'spf=pass (sender IP is 203.0.113.66) smtp.mailfrom=evil.example;',
     'iprev=pass policy.iprev=203.0.113.66 (mail.evil.example);',
     'dkim=none (message not signed) header.d=none;',
-    'dmarc=fail action=reject header.from=contoso.example;',
-    'arc=none;',
+    'dmarc=fail action=reject header.from=contoso.example policy.dmarc=reject',
+    '\t(p=reject at contoso.example);',
+    'arc=none',
     'compauth=fail reason=000',
 ]
 
@@ -95,7 +96,8 @@ def main():
     r = H.run(H.message([('From', ' ben@fabrikam.example')]), name='p=none control')
     H.check_sane('control: From fabrikam.example (p=none)', r)
     tap.is_(r.action, 'action: accept', 'control: a p=none failure is accepted')
-    tap.is_(r.entry('dmarc'), 'dmarc=fail action=none header.from=fabrikam.example',
+    tap.is_(r.entry('dmarc'), 'dmarc=fail action=none header.from=fabrikam.example '
+            'policy.dmarc=none (p=none at fabrikam.example)',
             'control: dmarc=fail action=none for p=none')
     H.finish()
 

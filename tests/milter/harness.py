@@ -104,6 +104,9 @@ class Daemon:
             ('log_level', 'debug'),
             ('shutdown_timeout', '2s'),
             ('message_dns_deadline', '2s'),
+            # One field with compauth last, so that a test reads every
+            # result in one place; t_style.py drives the default form.
+            ('authres_style', 'microsoft'),
         ]
         self.set(*settings)
         _live.append(self)

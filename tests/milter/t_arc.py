@@ -98,7 +98,7 @@ def tail(value):
 
 PASS_AAR = 'spf=pass smtp.mailfrom=alice@example.org; dkim=pass header.d=example.org; ' \
            'dmarc=pass header.from=example.org'
-ARC1 = 'arc=pass (chain of 1 verified) smtp.remote-ip=%s arc.oldest-pass=0' % IP
+ARC1 = 'arc=pass (chain of 1 verified) smtp.remote-ip=%s header.oldest-pass=0' % IP
 
 
 def main():
@@ -175,7 +175,7 @@ def main():
     KEYS[b'arc._domainkey.fwd.example.'] = fwd_txt.encode()
     o = send(d, seal(by_perl, 'fwd.example', 'arc=pass', fwd_priv))
     t = tail(ar_of(o)) or ['', '']
-    tap.is_(t[1], 'arc=pass (chain of 2 verified) smtp.remote-ip=%s arc.oldest-pass=0' % IP,
+    tap.is_(t[1], 'arc=pass (chain of 2 verified) smtp.remote-ip=%s header.oldest-pass=0' % IP,
             'Mail::DKIM at i=1, python3-dkim at i=2: chain of 2 passes, oldest-pass 0')
 
     # The trusted list sealed i=1, an untrusted forwarder i=2: not taken.
@@ -227,6 +227,32 @@ def main():
         tap.is_(cvr, b'pass', '%s: python3-dkim verifies our seal (%s)' % (what, why))
         got = mail_dkim(out, d.tmp)
         tap.ok(got.split(' ')[0] == 'pass', '%s: Mail::DKIM verifies our seal' % what, got)
+    # The default authres_style: the verdict's own field is not sealed, the
+    # AAR holds the results field; the chain still verifies.
+    d.stop()
+    d.set(('authres_style', None))
+    d.start()
+    msg = original(frm='carol@nodmarc.example')
+    o = send(d, msg)
+    ins = [m for m in o.mods if m.code == M.SMFIR_INSHEADER]
+    tap.is_([(m.index, m.name) for m in ins],
+            [(0, 'Authentication-Results'), (0, 'Authentication-Results'),
+             (0, 'ARC-Authentication-Results'), (0, 'ARC-Message-Signature'), (0, 'ARC-Seal')],
+            'default style: compauth field, results, AAR, AMS, AS inserted at the top')
+    if len(ins) == 5:
+        tap.ok(ins[0].value.startswith(' mx.test.example;\n\tcompauth=') and
+               '\n\tcompauth=' not in ins[1].value,
+               'default style: the verdict alone in its field, not among the results',
+               repr(ins[:2]))
+        tap.is_(ins[2].value, ' i=1; %s' % ins[1].value.lstrip(),
+                'default style: the AAR holds the results field')
+        out = b''.join(('%s: %s\r\n' % (m.name, m.value.lstrip().replace('\n', '\r\n'))).encode()
+                       for m in reversed(ins)) + msg
+        cvr, _, why = dkim.arc_verify(out, dnsfunc=lambda n, timeout=5: KEYS.get(n, b''))
+        tap.is_(cvr, b'pass', 'default style: python3-dkim verifies our seal (%s)' % why)
+    d.stop()
+    d.set(('authres_style', 'microsoft'))
+    d.start()
     o = send(d, seal(original(), 'lists.example.net', 'dmarc=fail', list_priv))
     tap.ok(o.verdict == 'reject' and not [m for m in o.mods if m.name == 'ARC-Seal'],
            'a rejected message is not sealed', repr(o.mods))

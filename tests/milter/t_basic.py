@@ -1,7 +1,8 @@
 """
 The daemon through its milter socket: option negotiation, and the iprev
 result (RFC 8601 §3) stamped as one Authentication-Results header at the
-top of the message, over IPv4 and IPv6, for pass, fail and temperror.
+top of the message, over IPv4 and IPv6, for pass, fail and temperror; and
+the default authres_style, where the compauth verdict has a field of its own.
 """
 
 import sys
@@ -122,6 +123,31 @@ def main():
         o = M.send_message(c, H.message(), connect=False, negotiate=False)
         tap.is_(o.verdict, 'accept', 'family U: message accepted')
         tap.ok(d.alive(), 'family U: daemon alive')
+
+    # The default authres_style: the results, then the verdict in a field of
+    # its own right below (so SpamAssassin, dropping a field at a method it
+    # does not know, loses only that one). Inserted at index 0 in turn.
+    dd = H.Daemon('basic.zone', tag='basic-default', settings=[('authres_style', None)]).start()
+    main_v = V4.rsplit(';\n\tcompauth=', 1)[0]
+    verdict_v = ' mx.test.example;\n\tcompauth=' + V4.rsplit(';\n\tcompauth=', 1)[1]
+    for leadspc in (True, False):
+        with dd.client() as c:
+            proto = M.SMFI_CURR_PROT if leadspc else M.SMFI_CURR_PROT & ~M.SMFIP_HDR_LEADSPC
+            c.negotiate(protocol=proto)
+            o = M.send_message(c, H.message(), client_ip='192.0.2.10', negotiate=False)
+        what = 'default style%s' % ('' if leadspc else ', old MTA')
+        lead = ' ' if leadspc else ''
+        tap.is_([(m.index, m.name, m.value) for m in H.ar_inserts(o)],
+                [(0, 'Authentication-Results', lead + verdict_v[1:]),
+                 (0, 'Authentication-Results', lead + main_v[1:])],
+                '%s: the compauth field, then the results, each inserted at index 0' % what)
+        hdrs = M.apply_mods(o.headers, o.mods, leadspc=leadspc)
+        tap.is_(M.render(hdrs[:2]),
+                'Authentication-Results:' + main_v.replace('\n', '\r\n') + '\r\n' +
+                'Authentication-Results:' + verdict_v.replace('\n', '\r\n') + '\r\n',
+                '%s: delivered, the results first and the verdict right below' % what)
+        tap.is_(len(o.mods), 2, '%s: no other modification' % what)
+    dd.stop()
 
     # Orderly stop.
     rc, secs = d.stop()

@@ -135,7 +135,9 @@ def compauthd(socket_path=None):
     d = harness.Daemon(None, tag='mta', settings=[
         ('zone_file', ZONE), ('on_dns_error', 'tempfail'),
         ('message_dns_deadline', '1s'), ('dns_timeout', '1s'),
-        ('dmarc_enforce', 'on')] + group)
+        ('dmarc_enforce', 'on'),
+        # What a default install writes: compauth in a field of its own.
+        ('authres_style', None)] + group)
     if socket_path:
         d.sockpath = d.addr = socket_path
         d.set(('socket', 'unix:' + socket_path))
@@ -267,7 +269,7 @@ def resinfos(value):
 # Methods this suite checks exactly; the others compauthd may add meanwhile
 # (DMARC, the compauth verdict, ARC) are allowed but not asserted here.
 CHECKED = ('spf', 'iprev', 'dkim')
-OTHERS = ('dmarc', 'compauth', 'arc')
+OTHERS = ('dmarc', 'arc')
 
 
 def check_ours(delivered, expected, top, what):
@@ -282,13 +284,19 @@ def check_ours(delivered, expected, top, what):
     hdrs = headers_of(delivered)
     ours = [(i, v) for i, (n, v) in enumerate(hdrs)
             if n.lower() == AR.lower() and authserv_id(v) == AUTHSERV_ID]
-    tap.is_(len(ours), 1, '%s: exactly one Authentication-Results from us'
-            % what)
+    tap.is_(len(ours), 2, '%s: two Authentication-Results from us (the '
+            'results, then the compauth verdict)' % what)
     if not ours:
         return
     i, v = ours[0]
     tap.is_((i, hdrs[i][0]), (top, AR), '%s: ours is header field %d'
             % (what, top))
+    verdict = ours[1][1] if len(ours) > 1 else ''
+    tap.ok(len(ours) > 1 and ours[1][0] == i + 1 and
+           re.fullmatch(r' %s;\n\tcompauth=(pass|fail|none) reason=\d{3}'
+                        % re.escape(AUTHSERV_ID), verdict) is not None,
+           '%s: the compauth field right below it, alone' % what, repr(verdict))
+    i = ours[-1][0]
     nxt = hdrs[i + 1] if i + 1 < len(hdrs) else ('', '')
     tap.ok(nxt[0].lower() == 'received' and 'by %s ' % HOSTNAME in nxt[1],
            '%s: the MTA\'s own Received line comes right after ours' % what,
@@ -301,6 +309,23 @@ def check_ours(delivered, expected, top, what):
     tap.is_([r for r in res if r.lstrip().split('=', 1)[0]
              not in CHECKED + OTHERS], [],
             '%s: no unexpected result' % what)
+    # SpamAssassin, trusting our id, on the header as delivered: every
+    # result of ours but the verdict (its field is the one it skips).
+    sa = sa_reads(''.join('%s:%s\n' % (n, v) for n, v in hdrs))
+    if sa is not None:
+        tap.is_(sorted(e.split(' ')[0] for e in sa.split(';')),
+                sorted(r.split()[0] for r in res),
+                '%s: SpamAssassin reads every result of ours' % what)
+
+
+def sa_reads(block):
+    """What SpamAssassin's AuthRes plugin reads from a header block, or None
+    when it is not installed (tests/authres_consumers.pl --block)."""
+    p = subprocess.run(['perl', os.path.join(SRCDIR, 'tests', 'authres_consumers.pl'),
+                        '--block', AUTHSERV_ID], input=(block.encode().hex() + '\n').encode(),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    out = p.stdout.decode().strip()
+    return None if out in ('', '?') else out
 
 
 def spf(result, ip, domain='example.org'):

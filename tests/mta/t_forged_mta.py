@@ -24,6 +24,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 
 import os
 import shutil
+import re
 import time
 
 import mtalib as L
@@ -142,18 +143,21 @@ def check(mta, name, delivered, before, after, marker):
     ours = got[0] if got else b''
     tap.ok(ours.startswith(b'Authentication-Results: %s;' % ID.encode()),
            '%s: our Authentication-Results comes first' % what, repr(got[:2]))
-    tap.ok(len(got) > 1 and got[1].startswith(b'Received: ') and
-           (b'by %s' % ID.encode()) in got[1],
-           '%s: then the MTA\'s Received line' % what, repr(got[1:2]))
+    tap.ok(len(got) > 1 and re.fullmatch(rb'Authentication-Results: %s;\r\n\tcompauth=\w+ '
+                                         rb'reason=\d{3}' % re.escape(ID.encode()), got[1]),
+           '%s: then our compauth field' % what, repr(got[1:2]))
+    tap.ok(len(got) > 2 and got[2].startswith(b'Received: ') and
+           (b'by %s' % ID.encode()) in got[2],
+           '%s: then the MTA\'s Received line' % what, repr(got[2:3]))
     want = [h for h, forged in before if not forged] + base(marker) + \
         [h for h, forged in after if not forged]
-    rest = got[2:]
+    rest = got[3:]
     tap.ok(rest == want, '%s: every other field in place, byte for byte, no forged one left'
            % what, diff(want, rest))
     def is_ar(h):
         return h.split(b':', 1)[0].strip().lower() == b'authentication-results'
     tap.is_(sum(1 for h in got if is_ar(h)),
-            1 + sum(1 for h, forged in before + after if not forged and is_ar(h)),
+            2 + sum(1 for h, forged in before + after if not forged and is_ar(h)),
             '%s: Authentication-Results fields: ours and the others\'' % what)
 
 

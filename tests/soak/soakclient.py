@@ -125,11 +125,14 @@ def problems(k, eom):
     dels = [m for m in eom.mods if m.code == M.SMFIR_CHGHEADER and m.value == '' and
             m.name.lower() == 'authentication-results']
     if k.verdict == 'accept':
-        if len(ins) != 1 or ins[0].index != 0 or \
-                not ins[0].value.startswith(' %s;\n\t' % S.AUTHSERV_ID):
-            out.append('not one header of ours at the top: %r' % ins)
+        # Inserted at the top in turn: the compauth field, then the results above it.
+        if len(ins) != 2 or any(m.index != 0 for m in ins) or \
+                not all(m.value.startswith(' %s;\n\t' % S.AUTHSERV_ID) for m in ins) or \
+                not ins[0].value.startswith(' %s;\n\tcompauth=' % S.AUTHSERV_ID) or \
+                '\n\tcompauth=' in ins[1].value:
+            out.append('not our two fields at the top: %r' % ins)
         else:
-            es = entries(ins[0].value)
+            es = entries(ins[1].value) + entries(ins[0].value)
             for want in (k.dmarc, k.compauth):
                 if want is not None and want not in es:
                     out.append('no %r in %r' % (want, es))

@@ -122,8 +122,10 @@ def _spoof(extra_before=(), extra_after=(), frm=' "CEO" <ceo@contoso.example>',
 
 
 SPOOF_BODY = b'Pay the invoice today.\r\n'
-PASS_F = 'dmarc=pass action=none header.from=fabrikam.example'
-FAIL_C = 'dmarc=fail action=reject header.from=contoso.example'
+PASS_F = ('dmarc=pass action=none header.from=fabrikam.example policy.dmarc=quarantine '
+          '(p=quarantine at fabrikam.example)')
+FAIL_C = ('dmarc=fail action=reject header.from=contoso.example policy.dmarc=reject '
+          '(p=reject at contoso.example)')
 
 # Spellings of our authserv-id that consumers behind us read as ours.
 FORGED_AR = [' mx.demo.example\x0b; dmarc=pass', ' mx.demo.example\x0c; dkim=pass',
@@ -166,13 +168,15 @@ def kinds(srcdir):
         compauth='compauth=fail reason=001')
     add('arc-list', 'normal', _file(os.path.join(demo, '6-list.eml')),
         ('198.51.100.30', 'lists.demo.example', '<bounce@lists.demo.example>'), 'accept',
-        dmarc='dmarc=fail action=none header.from=fabrikam.example',
+        dmarc='dmarc=fail action=none header.from=fabrikam.example policy.dmarc=quarantine '
+              '(p=quarantine at fabrikam.example)',
         compauth='compauth=pass (trusted ARC sealer lists.demo.example) reason=130')
     add('dkim-subdomain', 'normal', _file(os.path.join(seed, '4-dkim-subdomain.eml')),
         FABRIKAM, 'accept', dmarc=PASS_F, compauth='compauth=pass reason=100')
     add('contoso-own', 'normal', (_spoof(), SPOOF_BODY),
         ('198.51.100.200', 'mail2.contoso.example', '<ceo@contoso.example>'), 'accept',
-        dmarc='dmarc=pass action=none header.from=contoso.example',
+        dmarc='dmarc=pass action=none header.from=contoso.example policy.dmarc=reject '
+              '(p=reject at contoso.example)',
         compauth='compauth=pass reason=100')
     add('big-body', 'normal', (fab[0], b'The numbers, line by line.\r\n' * 12000),
         FABRIKAM, 'accept', dmarc=PASS_F, compauth='compauth=pass reason=100')

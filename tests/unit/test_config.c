@@ -113,6 +113,7 @@ test_defaults(void)
 	is_int(c->dns_cache_entries, 10000, "defaults: dns_cache_entries");
 	is_int(c->dns_cache_size, 16777216, "defaults: dns_cache_size 16 MiB");
 	is_int(c->dkim_strict_l, 1, "defaults: dkim_strict_l yes (appended text never rides on a pass)");
+	is_int(c->dkim_clock_skew_ms, 300000, "defaults: dkim_clock_skew 5m (OpenDKIM's ClockDrift)");
 	is_str(c->zone_file, "", "defaults: zone_file");
 	is_int(c->trusted_clients.n, 0, "defaults: trusted_clients empty");
 	is_int(c->max_headers, 1000, "defaults: max_headers");
@@ -202,6 +203,9 @@ static const struct good_case {
 	{ "shutdown_timeout = 0ms", "shutdown_timeout", "0s" },
 	{ "shutdown_timeout = 10m", "shutdown_timeout", "10m" },
 	{ "shutdown_timeout = 600", "shutdown_timeout", "10m" },
+	{ "dkim_clock_skew = 0", "dkim_clock_skew", "0s" },
+	{ "dkim_clock_skew = 300", "dkim_clock_skew", "5m" },
+	{ "dkim_clock_skew = 1h", "dkim_clock_skew", "1h" },
 	/* numbers at their bounds */
 	{ "dns_query_budget = 1", "dns_query_budget", "1" },
 	{ "dns_query_budget = 10000", "dns_query_budget", "10000" },
@@ -427,6 +431,7 @@ static const struct bad_case {
 	{ "message_dns_deadline = 121s\n",
 	  "t.conf:1: message_dns_deadline: 121s is out of range (100ms to 2m)" },
 	{ "shutdown_timeout = 601\n", "t.conf:1: shutdown_timeout: 601 is out of range (0s to 10m)" },
+	{ "dkim_clock_skew = 3601\n", "t.conf:1: dkim_clock_skew: 3601 is out of range (0s to 1h)" },
 	{ "dns_timeout = 1.5s\n", "t.conf:1: dns_timeout: expected a duration such as 500ms, 5s, 2m "
 	  "or 1h (a bare number is seconds), got '1.5s'" },
 	{ "dns_timeout = 5 s\n", "t.conf:1: dns_timeout: expected a duration such as 500ms, 5s, 2m "
@@ -838,7 +843,7 @@ test_example_conf(void)
 			uncommented++;
 		}
 	}
-	is_int(uncommented, 40, "example: every one of the 40 settings is shown");
+	is_int(uncommented, 43, "example: every one of the 43 settings is shown");
 	u = config_parse(path, text, strlen(text), err, sizeof(err));
 	ok(u != NULL, "example: uncommented, it parses (each setting once)");
 	if (u == NULL)
@@ -969,7 +974,7 @@ test_man(void)
 		count++;
 	}
 	ok(same, "man: one .It per setting, in dump order");
-	is_int(count, 40, "man: 40 settings");
+	is_int(count, 43, "man: 43 settings");
 	ok(strstr(man, "Default:\n.Ql 2s .\n") != NULL, "man: defaults shown");
 	ok(strstr(man, "From 100ms to 30s.\n") != NULL, "man: ranges shown");
 	ok(strstr(man, ".It Cm on_oversize Ns = Ns Cm accept | tempfail\n") != NULL,

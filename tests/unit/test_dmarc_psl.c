@@ -69,6 +69,14 @@ static const struct walkrow walkrows[] = {
 	    "e.f.g.h", "f.g.h", "g.h", "h" } },
 	{ "1.2.3.4.5.6.7.8.9.a.b.c", 8, { "1.2.3.4.5.6.7.8.9.a.b.c", "6.7.8.9.a.b.c", "7.8.9.a.b.c",
 	    "8.9.a.b.c", "9.a.b.c", "a.b.c", "b.c", "c" } },
+	/* 9 labels: x >= 8 goes straight to 7, its 8-label parent is never asked */
+	{ "x.b.c.d.e.f.g.example.com", 8, { "x.b.c.d.e.f.g.example.com", "c.d.e.f.g.example.com",
+	    "d.e.f.g.example.com", "e.f.g.example.com", "f.g.example.com", "g.example.com",
+	    "example.com", "com" } },
+	/* RFC 9989 5.1.8, the eight queries of its example */
+	{ "mail.a.b.c.d.e.f.g.example.com", 8, { "mail.a.b.c.d.e.f.g.example.com",
+	    "c.d.e.f.g.example.com", "d.e.f.g.example.com", "e.f.g.example.com", "f.g.example.com",
+	    "g.example.com", "example.com", "com" } },
 };
 
 int

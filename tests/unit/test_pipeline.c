@@ -16,6 +16,7 @@
 static char zone_path[1024];
 
 /* A config as a postmaster would write it, plus extra lines. */
+/* One field, compauth last: the verdicts are read in one place (test_authres_style has the default). */
 static struct config *
 cfg_with(const char *extra)
 {
@@ -23,7 +24,7 @@ cfg_with(const char *extra)
 	struct config *c;
 
 	snprintf(text, sizeof(text), "authserv_id = mx.test.example\nzone_file = %s\n"
-	    "message_dns_deadline = 2s\n%s", zone_path, extra);
+	    "message_dns_deadline = 2s\nauthres_style = microsoft\n%s", zone_path, extra);
 	c = config_parse("test.conf", text, strlen(text), err, sizeof(err));
 	if (c == NULL) {
 		tap_diag("config: %s", err);

@@ -32,14 +32,14 @@ static const struct row rows[] = {
 	{ { DMARC_RES_FAIL, DMARC_P_REJECT, 0, 0, CN, 1, 0 }, COMPAUTH_PASS, 130, "130: fail, trusted ARC sealer" },
 	{ { DMARC_RES_FAIL, DMARC_P_REJECT, 1, 0, CN, 1, 0 }, COMPAUTH_PASS, 130, "130: before 010" },
 	{ { DMARC_RES_NONE, DMARC_P_UNSET, 0, 0, CN, 1, 0 }, COMPAUTH_FAIL, 1, "130 only for dmarc=fail" },
-	{ { DMARC_RES_FAIL, DMARC_P_NONE, 0, 0, CN, 0, 0 }, COMPAUTH_SOFTPASS, 201, "201: fail, p=none" },
-	{ { DMARC_RES_FAIL, DMARC_P_UNSET, 0, 0, CN, 0, 0 }, COMPAUTH_SOFTPASS, 201, "201: fail, no policy in force" },
+	{ { DMARC_RES_FAIL, DMARC_P_NONE, 0, 0, CN, 0, 0 }, COMPAUTH_FAIL, 1, "001: fail, p=none is a weak policy (implicit fail)" },
+	{ { DMARC_RES_FAIL, DMARC_P_UNSET, 0, 0, CN, 0, 0 }, COMPAUTH_FAIL, 1, "001: fail, no policy in force" },
 	{ { DMARC_RES_FAIL, DMARC_P_REJECT, 0, 0, CA, 0, 0 }, COMPAUTH_NONE, 301, "301: authenticated client" },
 	{ { DMARC_RES_FAIL, DMARC_P_REJECT, 0, 1, CT, 0, 1 }, COMPAUTH_NONE, 302, "302: trusted client, first" },
 	{ { DMARC_RES_FAIL, DMARC_P_REJECT, 0, 1, CN, 0, 0 }, COMPAUTH_NONE, 401, "401: allow_from" },
-	{ { DMARC_RES_TEMPERROR, DMARC_P_UNSET, 1, 1, CN, 0, 0 }, COMPAUTH_NONE, 401, "401 before 905" },
-	{ { DMARC_RES_TEMPERROR, DMARC_P_UNSET, 0, 0, CN, 0, 0 }, COMPAUTH_NONE, 905, "905: dmarc=temperror" },
-	{ { DMARC_RES_PASS, DMARC_P_NONE, 0, 0, CN, 0, 1 }, COMPAUTH_NONE, 905, "905: other DNS failure" },
+	{ { DMARC_RES_TEMPERROR, DMARC_P_UNSET, 1, 1, CN, 0, 0 }, COMPAUTH_NONE, 401, "401 before 990" },
+	{ { DMARC_RES_TEMPERROR, DMARC_P_UNSET, 0, 0, CN, 0, 0 }, COMPAUTH_NONE, 990, "990: dmarc=temperror" },
+	{ { DMARC_RES_PASS, DMARC_P_NONE, 0, 0, CN, 0, 1 }, COMPAUTH_NONE, 990, "990: other DNS failure" },
 };
 
 int
