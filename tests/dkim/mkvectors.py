@@ -52,25 +52,12 @@ class EdSigner:
         return self.Sig(ED_KEY.sign(digest))
 
 
-def rsa512():
-    path = os.path.join(OUT, "rsa512.pem")
+def rsa_key(bits):
+    """The committed rsaBITS.pem (made once), with its public key as
+    SubjectPublicKeyInfo and as a bare PKCS#1 RSAPublicKey, base64."""
+    path = os.path.join(OUT, "rsa%d.pem" % bits)
     if not os.path.exists(path):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=512)
-        with open(path, "wb") as f:
-            f.write(key.private_bytes(serialization.Encoding.PEM,
-                                      serialization.PrivateFormat.TraditionalOpenSSL,
-                                      serialization.NoEncryption()))
-    pem = open(path, "rb").read()
-    key = serialization.load_pem_private_key(pem, password=None)
-    pub = key.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
-    return parse_pem_private_key(pem), base64.b64encode(pub).decode()
-
-
-def rsa2048():
-    path = os.path.join(OUT, "rsa2048.pem")
-    if not os.path.exists(path):
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
         with open(path, "wb") as f:
             f.write(key.private_bytes(serialization.Encoding.PEM,
                                       serialization.PrivateFormat.TraditionalOpenSSL,
@@ -131,8 +118,8 @@ def check(name, msg, keys):
 
 
 def main():
-    pk512, pub512 = rsa512()
-    pk2048, spki2048, pkcs1_2048 = rsa2048()
+    pk512, pub512, _ = rsa_key(512)
+    pk2048, spki2048, pkcs1_2048 = rsa_key(2048)
     ed = "v=DKIM1; k=ed25519; p=" + ED_PUB
     keys = {
         "ed._domainkey.example.net": ed,
