@@ -263,7 +263,10 @@ milter_eom(SMFICTX *ctx)
 		if (smfi_chgheader(ctx, AR_FIELD, (int)o->delete_idx[i], NULL) != MI_SUCCESS)
 			log_err(qid, "could not remove Authentication-Results #%u", o->delete_idx[i]);
 	milter_insert(ctx, c, qid, "Received-SPF", o->received_spf);
-	/* Last, so that they end up first: our verdict, then our ARC set, head the message. */
+	/*
+	 * Last, so that they end up first: our ARC set, our results and the
+	 * verdict's own field below them head the message.
+	 */
 	milter_insert(ctx, c, qid, AR_FIELD, o->ar_compauth);
 	milter_insert(ctx, c, qid, AR_FIELD, o->ar_value);
 	milter_insert(ctx, c, qid, "ARC-Authentication-Results", o->arc.aar);
