@@ -131,11 +131,13 @@ const struct config_entry config_table[] = {
 	  "With zone_file: how long each answer takes, a simulated DNS round "
 	  "trip for benchmarks and demonstrations.",
 	  OFF(zone_delay_ms) },
-	{ "trusted_clients", CT_CIDRLIST, "networks", "", NULL, 0, 1024, NULL, NULL,
-	  "Clients whose mail is not checked (compauth=none, reason 3xx): "
+	{ "trusted_clients", CT_CIDRLIST, "networks", "127.0.0.0/8, ::1", NULL, 0, 1024, NULL,
+	  NULL,
+	  "Clients whose mail is not checked (compauth=none, reason 302): "
 	  "addresses or CIDR blocks separated by commas or white space. "
-	  "Mail from localhost is often the MTA's own, but it is checked unless "
-	  "listed, for example as 127.0.0.1/32, ::1/128.",
+	  "The default exempts localhost, where the host's own mail (cron, "
+	  "non_smtpd_milters) comes from, as OpenDKIM and OpenDMARC do; an empty "
+	  "value checks every client.",
 	  OFF(trusted_clients) },
 	{ "max_headers", CT_UINT, NULL, "1000", NULL, 1, 100000, NULL, NULL,
 	  "The most header fields a message may have before it is oversize; "
@@ -162,11 +164,15 @@ const struct config_entry config_table[] = {
 	  "Log lines as plain text, or as one JSON object each.",
 	  OFF(log_format) },
 	{ "on_dns_error", CT_ENUM, NULL, "accept", NULL, 0, 0, words_on_error, NULL,
-	  "What to do when a lookup fails temporarily (a temperror in the header): "
-	  "accept passes the message on with the temporary error recorded, "
-	  "tempfail asks the sender to try again later, unless DMARC enforcement "
-	  "rejects the message anyway (a timeout in the sender's own zone never "
-	  "turns a p=reject failure into a retry).",
+	  "What to do when a temporary DNS failure could have changed the verdict: "
+	  "the DMARC lookup itself (compauth=none reason=990), or an SPF, DKIM "
+	  "or trusted-sealer ARC result of a domain that could align with the "
+	  "author, under a failing verdict. accept passes the message on with "
+	  "the temporary error recorded, tempfail asks the sender to try again "
+	  "later, unless DMARC enforcement rejects the message anyway (a timeout "
+	  "in the sender's own zone never turns a p=reject failure into a retry). "
+	  "A temperror that decides nothing (a PTR timeout, a domain of someone "
+	  "else) is only recorded.",
 	  OFF(on_dns_error) },
 	{ "spf_received_header", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
 	  "Also add a Received-SPF header (RFC 7208 section 9.1) with the SPF "

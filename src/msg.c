@@ -385,11 +385,16 @@ msg_eom(struct msg *m)
 		}
 		msg_enforce(m, &dr, &v);
 		/*
-		 * A DMARC reject stands: a timeout in the sender's own zone must
-		 * not turn a p=reject failure into a retry.
+		 * Only a DNS failure that could have changed the verdict asks
+		 * for a retry: DMARC's own (990), or one on an identity that
+		 * could align with the author under a failing verdict. A PTR
+		 * timeout never does, or a sender whose reverse DNS never
+		 * answers would be deferred forever. A DMARC reject stands: a
+		 * timeout in the sender's own zone must not turn a p=reject
+		 * failure into a retry.
 		 */
-		if (mr.temperror && cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL &&
-		    m->out.action != MSG_REJECT)
+		if ((v.reason == 990 || (m->dns_could_decide && v.result == COMPAUTH_FAIL)) &&
+		    cfg->on_dns_error == ON_DNS_ERROR_TEMPFAIL && m->out.action != MSG_REJECT)
 			msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",
 			    "Temporary DNS failure while authenticating the message, try again later");
 	} else {

@@ -221,8 +221,6 @@ msg_add_dmarc(struct msg *m, struct msg_results *mr, const struct dmarc_result *
 	}
 	r->nprops = np;
 	r->props = p;
-	if (dr->result == DMARC_RES_TEMPERROR)
-		mr->temperror = 1;
 	msg_result_commit(mr);
 }
 

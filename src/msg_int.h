@@ -80,6 +80,7 @@ struct msg {
 	size_t ndkim_pass;              /* d= of each passing signature, for DMARC */
 	const char **dkim_pass;
 	struct author_set authors;      /* every author domain of the From fields */
+	bool dns_could_decide;          /* a temperror on an identity that could align */
 	struct dmarc_check *dmarc[AUTHOR_EVAL_MAX]; /* one per author domain, from end of headers */
 	size_t ndmarc;
 	int dmarc_started;
@@ -106,7 +107,6 @@ struct msg_results {
 	struct ar_result *r;
 	struct ar_prop (*p)[MSG_RESULT_PROPS];
 	size_t n, cap;
-	int temperror;
 };
 
 void msg_results_init(struct msg *m, struct msg_results *mr);
@@ -117,6 +117,11 @@ void msg_results_init(struct msg *m, struct msg_results *mr);
  */
 struct ar_result *msg_result_slot(struct msg_results *mr, size_t reserve, struct ar_prop **p);
 void msg_result_commit(struct msg_results *mr);
+/*
+ * Could a temporary DNS failure on identity d have changed the verdict: does
+ * d share an author domain's organizational domain (or lie within it)?
+ */
+void msg_note_dns_failure(struct msg *m, const char *d);
 
 /* Lock a set unless end of message already cancelled it (see msg_eom). */
 void msg_set_lock(const struct msg *m, struct dns_set *set);

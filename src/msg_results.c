@@ -58,6 +58,24 @@ msg_result_commit(struct msg_results *mr)
 }
 
 void
+msg_note_dns_failure(struct msg *m, const char *d)
+{
+	const char *od = d != NULL ? dmarc_psl_orgdomain(m->arena, d) : NULL;
+	size_t i;
+
+	for (i = 0; od != NULL && i < m->authors.ndomains; i++) {
+		const char *a = m->authors.domains[i], *oa = dmarc_psl_orgdomain(m->arena, a);
+
+		if ((oa != NULL && strcasecmp(oa, od) == 0) || dmarc_domain_within(d, a) ||
+		    dmarc_domain_within(a, d))
+			m->dns_could_decide = true;
+	}
+	/* Authors we could not read may be any domain. */
+	if (d != NULL && (m->from_overflow || m->authors.overflow))
+		m->dns_could_decide = true;
+}
+
+void
 msg_spf_finish(struct msg *m)
 {
 	if (m->spf == NULL || m->spf_finished)
@@ -92,7 +110,7 @@ msg_add_spf(struct msg *m, struct msg_results *mr)
 	r->nprops = p[0].value[0] ? 1 : 0;
 	r->props = p;
 	if (sr->result == SPF_TEMPERROR)
-		mr->temperror = 1;
+		msg_note_dns_failure(m, sr->domain);
 	if (m->cfg->spf_received_header)
 		m->out.received_spf = arena_printf(m->arena, " %s", spf_received_spf(m->arena, sr));
 	msg_result_commit(mr);
@@ -124,7 +142,7 @@ msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, cons
 		if (sig->b8)
 			p[np++] = (struct ar_prop){ "header", "b", sig->b8, NULL };
 		if (strcmp(result, "temperror") == 0)
-			mr->temperror = 1;
+			msg_note_dns_failure(m, sig->d);
 	}
 	r->nprops = np;
 	r->props = p;
@@ -242,8 +260,9 @@ msg_add_arc(struct msg *m, struct msg_results *mr)
 			p[np++] = (struct ar_prop){ "header", "oldest-pass",
 			    arena_printf(m->arena, "%d", ar.oldest_pass), NULL };
 	}
-	if (ar.temperror)
-		mr->temperror = 1;
+	/* A key we could not fetch may be the trusted sealer's vouch. */
+	if (ar.temperror && m->cfg->arc_trusted_sealers.n > 0)
+		m->dns_could_decide = true;
 	r->nprops = np;
 	r->props = p;
 	msg_result_commit(mr);
@@ -296,8 +315,7 @@ msg_add_iprev(struct msg *m, struct msg_results *mr)
 	r->result = iprev_res_name(ir.res);
 	r->nprops = 1;
 	r->props = p;
-	if (ir.res == IPREV_TEMPERROR)
-		mr->temperror = 1;
+	/* iprev decides no verdict: its temperror is only recorded. */
 	msg_result_commit(mr);
 }
 

@@ -115,7 +115,21 @@ test_defaults(void)
 	is_int(c->dkim_strict_l, 1, "defaults: dkim_strict_l yes (appended text never rides on a pass)");
 	is_int(c->dkim_clock_skew_ms, 300000, "defaults: dkim_clock_skew 5m (OpenDKIM's ClockDrift)");
 	is_str(c->zone_file, "", "defaults: zone_file");
-	is_int(c->trusted_clients.n, 0, "defaults: trusted_clients empty");
+	is_int(c->trusted_clients.n, 2, "defaults: trusted_clients is localhost, both families");
+	if (c->trusted_clients.n == 2) {
+		struct netaddr lo4, lo4b, lo6, other;
+
+		netaddr_parse("127.0.0.1", &lo4);
+		netaddr_parse("127.255.0.9", &lo4b);
+		netaddr_parse("::1", &lo6);
+		netaddr_parse("192.0.2.1", &other);
+		ok(cidr_match(&c->trusted_clients.v[0], &lo4) &&
+		    cidr_match(&c->trusted_clients.v[0], &lo4b) &&
+		    cidr_match(&c->trusted_clients.v[1], &lo6) &&
+		    !cidr_match(&c->trusted_clients.v[0], &other) &&
+		    !cidr_match(&c->trusted_clients.v[1], &other),
+		    "defaults: 127.0.0.0/8 and ::1 trusted, nothing else");
+	}
 	is_int(c->max_headers, 1000, "defaults: max_headers");
 	is_int(c->max_header_bytes, 1048576, "defaults: max_header_bytes");
 	is_int(c->shutdown_timeout_ms, 30000, "defaults: shutdown_timeout 30s");

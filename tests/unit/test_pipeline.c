@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "msg.h"
@@ -158,19 +159,83 @@ test_iprev(void)
 	}
 }
 
+/*
+ * on_dns_error = tempfail asks for a retry only when a DNS failure could
+ * have changed the verdict: DMARC's own lookup (990), or a temporary
+ * error on an identity that could align with the author under a failing
+ * verdict; never a PTR timeout (a sender whose reverse DNS never answers
+ * would be deferred forever), never an identity of another domain.
+ */
 static void
 test_dns_error_policy(void)
 {
-	struct config *c = cfg_with("on_dns_error = tempfail\n");
+	static const char extra[] =
+	    "slowdmarc.example. TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+	    "_dmarc.slowdmarc.example. TIMEOUT\n"
+	    "slowspf.example. TIMEOUT\n"
+	    "_dmarc.slowspf.example. TXT \"v=DMARC1; p=quarantine\"\n"
+	    "11.2.0.192.in-addr.arpa. TIMEOUT\n";
+	static const struct hdr from_slowdmarc[] = { { "From", " a@slowdmarc.example" },
+	    { NULL, NULL } };
+	static const struct hdr from_slowspf[] = { { "From", " a@slowspf.example" },
+	    { NULL, NULL } };
+	static const struct hdr from_contoso[] = { { "From", " ceo@contoso.example" },
+	    { NULL, NULL } };
+	char saved[sizeof(zone_path)], path[] = "/tmp/cad-pipeline-zoneXXXXXX";
+	const char *sender = run_sender;
 	struct result r;
+	FILE *in, *out;
+	int fd, ch;
 
-	run(c, "203.0.113.9", NULL, plain, &r);
-	is_int(r.action, MSG_TEMPFAIL, "on_dns_error=tempfail: DNS timeout tempfails");
+	/* The demo's world with four more names. */
+	if ((fd = mkstemp(path)) < 0 || (out = fdopen(fd, "w")) == NULL ||
+	    (in = fopen(zone_path, "r")) == NULL) {
+		ok(0, "dns error policy: a zone file of our own");
+		return;
+	}
+	while ((ch = getc(in)) != EOF)
+		putc(ch, out);
+	fputs(extra, out);
+	fclose(in);
+	fclose(out);
+	memcpy(saved, zone_path, sizeof(saved));
+	snprintf(zone_path, sizeof(zone_path), "%s", path);
+
+	run(cfg_with("on_dns_error = tempfail\n"), "192.0.2.11", NULL, plain, &r);
+	is_int(r.action, MSG_ACCEPT, "on_dns_error=tempfail: a PTR timeout decides no verdict, accepted");
+	ok(strstr(r.ar, "\tiprev=temperror") != NULL && strstr(r.ar, "compauth=pass reason=100"),
+	    "the PTR timeout is stamped, the verdict stands (%s)", r.ar);
+
+	run_sender = "a@slowdmarc.example";
+	run(cfg_with("on_dns_error = tempfail\n"), "192.0.2.10", NULL, from_slowdmarc, &r);
+	is_int(r.action, MSG_TEMPFAIL, "on_dns_error=tempfail: the DMARC lookup timed out (990): tempfail");
 	is_str(r.reply, "451 4.7.0 Temporary DNS failure while authenticating the message, try again later",
 	    "tempfail reply");
-	c = cfg_with("on_dns_error = tempfail\n");
-	run(c, "203.0.113.5", NULL, plain, &r);
+	ok(strstr(r.ar, "compauth=none reason=990") != NULL, "compauth=none reason=990 (%s)", r.ar);
+	run(cfg_with(""), "192.0.2.10", NULL, from_slowdmarc, &r);
+	is_int(r.action, MSG_ACCEPT, "on_dns_error=accept: the same message is accepted");
+
+	run_sender = "a@slowspf.example";
+	run(cfg_with("on_dns_error = tempfail\n"), "192.0.2.10", NULL, from_slowspf, &r);
+	is_int(r.action, MSG_TEMPFAIL,
+	    "on_dns_error=tempfail: SPF of the author's own domain timed out, DMARC fails: tempfail");
+	ok(strstr(r.ar, "spf=temperror") != NULL && strstr(r.ar, "dmarc=fail") != NULL,
+	    "spf=temperror, dmarc=fail (%s)", r.ar);
+	run(cfg_with("on_dns_error = tempfail\n"), "192.0.2.10", NULL, from_contoso, &r);
+	is_int(r.action, MSG_ACCEPT,
+	    "on_dns_error=tempfail: SPF of another domain timed out: the verdict stands, accepted");
+	ok(strstr(r.ar, "spf=temperror") != NULL && strstr(r.ar, "compauth=fail reason=000") != NULL,
+	    "spf=temperror, compauth=fail reason=000 (%s)", r.ar);
+	run(cfg_with("on_dns_error = tempfail\ndmarc_enforce = on\n"), "192.0.2.10", NULL,
+	    from_slowspf, &r);
+	is_int(r.action, MSG_TEMPFAIL, "on_dns_error=tempfail, enforcing p=quarantine: a retry, "
+	    "not a quarantine the DNS failure caused");
+
+	run_sender = sender;
+	run(cfg_with("on_dns_error = tempfail\n"), "203.0.113.5", NULL, plain, &r);
 	is_int(r.action, MSG_ACCEPT, "on_dns_error=tempfail: a definite fail is not a DNS error");
+	memcpy(zone_path, saved, sizeof(saved));
+	unlink(path);
 }
 
 static const struct hdr forged[] = {
@@ -211,6 +276,24 @@ test_skips(void)
 	is_str(r.ar, " mx.test.example;\n\tcompauth=none reason=302",
 	    "trusted client: not checked, compauth=none reason=302");
 	is_int(r.action, MSG_ACCEPT, "trusted client: accepted");
+
+	/*
+	 * The default exempts localhost (the host's own cron mail through
+	 * non_smtpd_milters), as OpenDKIM and OpenDMARC do; "" checks it.
+	 */
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const lo[] = { "127.0.0.1", "127.1.2.3", "::1" };
+
+		run(cfg_new(), lo[i], NULL, plain, &r);
+		is_str(r.ar, " mx.test.example;\n\tcompauth=none reason=302",
+		    "default trusted_clients: %s not checked", lo[i]);
+	}
+	run(cfg_new(), "192.0.2.10", NULL, plain, &r);
+	ok(strstr(r.ar, "compauth=pass reason=100") != NULL,
+	    "default trusted_clients: another client is checked");
+	run(cfg_with("trusted_clients = \"\"\n"), "127.0.0.1", NULL, plain, &r);
+	ok(strstr(r.ar, "\tdmarc=") != NULL, "trusted_clients = \"\": localhost is checked (%s)",
+	    r.ar);
 }
 
 static char bigvalue[1100];
