@@ -123,13 +123,21 @@ def main():
                         '\naction: accept\n'),
             '-t --auth: compauth=none reason=301 only, accept')
 
-    # on_dns_error = tempfail in test mode: exit EX_TEMPFAIL.
+    # on_dns_error = tempfail in test mode: exit EX_TEMPFAIL when the DMARC
+    # lookup times out; a PTR timeout decides nothing.
     d.set(('on_dns_error', 'tempfail'))
-    rc, out, err = H.run_cmd(base + ['--client-ip', '192.0.2.40'])
-    tap.is_(rc, EX_TEMPFAIL, '-t, DNS timeout with on_dns_error=tempfail: '
+    slow = os.path.join(d.tmp, 'slow.eml')
+    with open(slow, 'wb') as f:
+        f.write(MSG.replace(b'alice@example.org', b'alice@dmarcslow.example.org'))
+    rc, out, err = H.run_cmd(['-c', d.conf, '-t', slow, '--helo', 'mail.example.org',
+                              '--mail-from', 'a@example.org', '--client-ip', '192.0.2.10'])
+    tap.is_(rc, EX_TEMPFAIL, '-t, DMARC lookup timeout with on_dns_error=tempfail: '
             'exit 75')
     tap.ok(re.search(r'^action: tempfail 451 4\.7\.0 \S', out, re.M),
            '-t: "action: tempfail 451 4.7.0 ..."', out)
+    rc, out, err = H.run_cmd(base + ['--client-ip', '192.0.2.40'])
+    tap.ok(rc == 0 and 'iprev=temperror' in out and 'action: accept' in out,
+           '-t, PTR timeout with on_dns_error=tempfail: stamped, accepted, exit 0', out)
 
     rc, out, err = H.run_cmd(base[:-4])
     tap.ok(rc == EX_USAGE and '--client-ip' in err,

@@ -388,6 +388,7 @@ def client_message(marker, demo):
 
 
 DNS_FAIL_IP = '192.0.2.40'   # PTR lookup times out (TIMEOUT in the zone)
+# From: alice@dmarcslow.example.org: its DMARC lookup times out.
 DMARC_REJECT_IP = '198.51.100.20'  # From: example.com, nothing aligned passes
 ADDRESSES = sorted({c[1] for c in CLIENTS} | {DNS_FAIL_IP})
 
@@ -423,6 +424,34 @@ def snippet_lines(name, commented=False):
 DMARC_SKIP = 'DMARC enforcement not implemented yet'
 # compauthd refuses a DMARC p=reject failure at end of message (dmarc_enforce = on).
 DMARC_ENFORCED = True
+
+
+def check_dns_error(send, sink, what):
+    """
+    on_dns_error = tempfail through the MTA: a DMARC lookup that times out
+    (no verdict, compauth 990) is 451 4.7.0 after DATA and nothing is
+    delivered; a PTR timeout decides nothing, so that message is delivered
+    with iprev=temperror and its verdict (SPF pass, no DMARC record: 109).
+    send(data, mail_from, ip, name) -> (reply, transcript).
+    """
+    tag = what.split()[0].lower()
+    reply, out = send(message('%s-dnsfail' % tag, from_addr='alice@dmarcslow.example.org'),
+                      'alice@dmarcslow.example.org', CLIENTS[0][1], CLIENTS[0][2])
+    tap.ok(reply is not None and reply.startswith('451 4.7.0 '),
+           '%s: DMARC lookup times out, on_dns_error = tempfail: 451 4.7.0' % what, out)
+    tap.is_(sink.find(('%s-dnsfail' % tag).encode(), timeout=0.5), None,
+            '%s: DMARC lookup times out: nothing delivered' % what)
+    reply, out = send(message('%s-ptrslow' % tag), 'alice@example.org', DNS_FAIL_IP,
+                      'slow.example.org')
+    got = sink.find(('%s-ptrslow' % tag).encode())
+    tap.ok(reply is not None and reply.startswith('250 ') and got is not None,
+           '%s: PTR timeout, on_dns_error = tempfail: delivered' % what, out)
+    ours = [v for n, v in headers_of(got or b'') if n.lower() == AR.lower() and
+            authserv_id(v) == AUTHSERV_ID]
+    tap.ok(len(ours) == 2 and 'iprev=temperror' in ours[0] and
+           ours[1].endswith('compauth=pass reason=109'),
+           '%s: PTR timeout: iprev=temperror stamped, compauth=pass reason=109' % what,
+           repr(ours))
 
 
 def check_dmarc_reject(send, sink, what):
