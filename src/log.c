@@ -20,8 +20,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stdlib.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -32,14 +35,37 @@ static const int level_syslog[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, 
 static atomic_int cur_level = LOG_LVL_INFO;
 static atomic_int cur_format = LOG_FMT_TEXT;
 static int use_stderr = 1;
+static int use_journal;         /* stderr is journald's stream: "<N>" prefixes */
 static char log_ident[64] = "compauthd";
 static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * systemd names the stream it connected to our stderr in JOURNAL_STREAM
+ * ("device:inode"); only when stderr is still that stream do our lines go
+ * to journald, which reads a "<N>" prefix as the syslog priority and
+ * stamps the time itself. A stderr redirected elsewhere keeps our own
+ * timestamp.
+ */
+static int
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+
+	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *ident, int to_stderr)
 {
 	snprintf(log_ident, sizeof(log_ident), "%s", ident ? ident : "compauthd");
 	use_stderr = to_stderr;
+	use_journal = to_stderr && log_stderr_is_journal();
 	if (!to_stderr)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
@@ -206,7 +232,9 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 		pthread_mutex_lock(&stderr_lock);
-		if (fmt_json)
+		if (use_journal)
+			fprintf(stderr, "<%d>%s%s%s\n", level_syslog[level], head, esc, tail);
+		else if (fmt_json)
 			fprintf(stderr, "%s%s%s\n", head, esc, tail);
 		else
 			fprintf(stderr, "%s.%03ldZ %s[%s]: %s%s\n", stamp, ts.tv_nsec / 1000000L,

@@ -6,7 +6,9 @@ into the values a line names (a folded DKIM d=, a MAIL FROM or HELO with a
 line break, a folded From, 8-bit bytes), the message still gets exactly
 one line: in text, controls and 8-bit bytes are written \\xNN; in JSON,
 every line stays a valid JSON object holding the bytes (\\u00NN, and
-\\ufffd for invalid UTF-8).
+\\ufffd for invalid UTF-8).  Under systemd (stderr is the stream
+JOURNAL_STREAM names) lines carry journald's "<N>" priority instead of our
+timestamp.
 """
 
 import json
@@ -103,6 +105,32 @@ def main():
                       'header.d=none (message not signed), dmarc=none action=none, '
                       'arc=none, compauth=fail reason=001, from=<alice@example.org>') in lines[0],
            'text: the summary names every result', lines)
+
+    tap.ok(lines and lines[0][:4].isdigit() and 'compauthd[info]: ' in lines[0],
+           'text: our own timestamp, name and level when stderr is not the journal', lines)
+
+    # Under systemd, stderr is journald's stream (JOURNAL_STREAM names its
+    # device:inode): "<N>" syslog priorities, no timestamp of ours.
+    jd = H.Daemon('basic.zone', tag='logjournal', settings=[('log_level', 'info')])
+    open(jd.logpath, 'ab').close()
+    st = os.stat(jd.logpath)
+    jd.start(env={'JOURNAL_STREAM': '%d:%d' % (st.st_dev, st.st_ino)})
+    send(jd, 'LOGJRNL1')
+    jd.stop()
+    lines = [l for l in jd.log().splitlines() if 'LOGJRNL1: ' in l]
+    tap.ok(len(lines) == 1 and lines[0].startswith('<6>LOGJRNL1: spf=none '),
+           'journald: the summary is "<6>" (info) and the line, nothing before', lines)
+    tap.ok(all(l[:1] == '<' and l[2:3] == '>' and l[1] in '01234567'
+               for l in jd.log().splitlines() if l),
+           'journald: every line carries its priority', jd.log().splitlines()[:5])
+    other = H.Daemon('basic.zone', tag='lognotjournal', settings=[('log_level', 'info')])
+    other.start(env={'JOURNAL_STREAM': '%d:%d' % (st.st_dev, st.st_ino)})
+    send(other, 'LOGJRNL2')
+    other.stop()
+    lines = [l for l in other.log().splitlines() if 'LOGJRNL2: ' in l]
+    tap.ok(len(lines) == 1 and lines[0][:4].isdigit(),
+           'journald: a stderr that is another file than JOURNAL_STREAM keeps our timestamp',
+           lines)
 
     j = H.Daemon('basic.zone', tag='logjson', settings=[('log_format', 'json'),
                                                          ('log_level', 'debug')]).start()
