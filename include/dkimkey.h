@@ -121,20 +121,16 @@ EVP_PKEY *dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, st
     const char **why);
 
 /*
- * k's record as a verifier that reads p= only as SubjectPublicKeyInfo
- * (libopendkim) must see it: txt itself, or, when p= is a bare PKCS#1
- * RSAPublicKey (see dkimkey_pkey), a copy whose p= holds the same key as
- * SubjectPublicKeyInfo, every other tag as published. *lenp gets its
- * length. The record must have passed dkimkey_check.
+ * k's record as a verifier that parses the key itself and reads p= only
+ * as SubjectPublicKeyInfo (libopendkim) must see it: txt itself, or, when
+ * p= is a bare PKCS#1 RSAPublicKey (see dkimkey_pkey), a copy whose p=
+ * holds the same key as SubjectPublicKeyInfo, every other tag as
+ * published. *lenp gets its length. The key is read once for both
+ * questions: *costly says why the RSA key would cost more than
+ * DKIMKEY_RSA_MAX_BITS and DKIMKEY_RSA_MAX_E_BITS allow (refuse it then),
+ * or is NULL (also for a key that is not RSA or not readable, which the
+ * verifier reports itself). The record must have passed dkimkey_check.
  */
-const char *dkimkey_record_spki(struct dkimkey *k, size_t *lenp);
-
-/*
- * For a verifier that parses the key itself (libopendkim): why the RSA
- * key k holds would cost more than DKIMKEY_RSA_MAX_BITS and
- * DKIMKEY_RSA_MAX_E_BITS allow, or NULL (also for a key that is not RSA
- * or not readable, which the verifier reports itself).
- */
-const char *dkimkey_rsa_too_costly(struct dkimkey *k);
+const char *dkimkey_record_spki(struct dkimkey *k, size_t *lenp, const char **costly);
 
 #endif

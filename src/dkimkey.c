@@ -362,7 +362,7 @@ dkimkey_pkey(struct dkimkey *k, int ed25519, unsigned min_rsa_bits, struct arena
 }
 
 const char *
-dkimkey_record_spki(struct dkimkey *k, size_t *lenp)
+dkimkey_record_spki(struct dkimkey *k, size_t *lenp, const char **costly)
 {
 	struct arena *a = k->owner->a;
 	unsigned char *der, *spki = NULL;
@@ -373,37 +373,20 @@ dkimkey_record_spki(struct dkimkey *k, size_t *lenp)
 	int pkcs1 = 0, n;
 
 	*lenp = k->txtlen;
+	*costly = NULL;
 	if (dkimkey_check(k) != 0 || strcmp(k->k, "rsa") != 0 ||
 	    (der = base64_decode(a, k->p, 8192, &derlen)) == NULL ||
 	    (pk = dkimkey_rsa(der, derlen, &pkcs1)) == NULL)
 		return k->txt;          /* not a key we read: libopendkim says why */
-	if (pkcs1 && (n = i2d_PUBKEY(pk, &spki)) > 0)
+	*costly = dkimkey_rsa_cost(pk, a);
+	if (*costly == NULL && pkcs1 && (n = i2d_PUBKEY(pk, &spki)) > 0)
 		b64 = base64_encode(a, spki, (size_t)n);
 	OPENSSL_free(spki);
 	EVP_PKEY_free(pk);
 	if (b64 == NULL)
-		return k->txt;          /* SubjectPublicKeyInfo already */
+		return k->txt;          /* SubjectPublicKeyInfo already, or refused */
 	out = arena_printf(a, "%.*s%s%.*s", (int)k->p_off, k->txt, b64,
 	    (int)(k->txtlen - k->p_off - k->p_len), k->txt + k->p_off + k->p_len);
 	*lenp = strlen(out);
 	return out;
-}
-
-const char *
-dkimkey_rsa_too_costly(struct dkimkey *k)
-{
-	struct arena *a = k->owner->a;
-	unsigned char *der;
-	size_t derlen = 0;
-	EVP_PKEY *pk;
-	const char *why = NULL;
-	int pkcs1;
-
-	if (dkimkey_check(k) != 0 || strcmp(k->k, "rsa") != 0 ||
-	    (der = base64_decode(a, k->p, 8192, &derlen)) == NULL ||
-	    (pk = dkimkey_rsa(der, derlen, &pkcs1)) == NULL)
-		return NULL;            /* not an RSA key we can read: the verifier says why */
-	why = dkimkey_rsa_cost(pk, a);
-	EVP_PKEY_free(pk);
-	return why;
 }

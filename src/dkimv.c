@@ -150,12 +150,12 @@ dkimv_key_lookup(DKIM *dkim, DKIM_SIGINFO *sig, u_char *buf, size_t buflen)
 		return DKIM_CBSTAT_ERROR;
 	if (dkimkey_check(k) != 0)
 		return DKIM_CBSTAT_ERROR;
-	if ((why = dkimkey_rsa_too_costly(k)) != NULL) {
+	rec = dkimkey_record_spki(k, &reclen, &why);
+	if (why != NULL) {
 		/* Refused before libopendkim spends the verification on it. */
 		k->bad = why;
 		return DKIM_CBSTAT_ERROR;
 	}
-	rec = dkimkey_record_spki(k, &reclen);
 	if (reclen >= buflen) {
 		k->bad = "key record too long";
 		return DKIM_CBSTAT_ERROR;

@@ -380,16 +380,16 @@ test_key_reader(void)
 
 	k = key_record(ks, "d", arena_printf(a, "v=DKIM1; k=rsa; p=%.64s\t%s; t=y", pkcs1,
 	    pkcs1 + 64));
-	rec = dkimkey_record_spki(k, &len);
+	rec = dkimkey_record_spki(k, &len, &why);
 	is_str(rec, arena_printf(a, "v=DKIM1; k=rsa; p=%s; t=y", spki),
 	    "record: PKCS#1 p= rewritten as SubjectPublicKeyInfo, the other tags kept");
 	is_int(len, strlen(rec), "record: its length");
 
 	k = key_record(ks, "e", arena_printf(a, "v=DKIM1; k=rsa; p=%s", spki));
-	rec = dkimkey_record_spki(k, &len);
+	rec = dkimkey_record_spki(k, &len, &why);
 	ok(rec == k->txt && len == k->txtlen, "record: a SubjectPublicKeyInfo record is handed as is");
 	k = key_record(ks, "f", arena_printf(a, "v=DKIM1; k=rsa; p=%s", trail));
-	rec = dkimkey_record_spki(k, &len);
+	rec = dkimkey_record_spki(k, &len, &why);
 	ok(rec == k->txt && len == k->txtlen,
 	    "record: a damaged one too, for libopendkim to refuse");
 	dkimkeys_release(ks);
