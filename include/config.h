@@ -6,6 +6,7 @@
 #ifndef COMPAUTHD_CONFIG_H
 #define COMPAUTHD_CONFIG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
 #include "netaddr.h"
@@ -52,6 +53,7 @@ struct config {
 
 	int log_level;                  /* enum log_level */
 	int log_format;                 /* enum log_format */
+	int syslog_facility;            /* enum log_facility (log.h) */
 	int on_dns_error;               /* enum on_dns_error */
 	int spf_received_header;        /* 0 no, 1 yes */
 	int authres_style;              /* 0 consumers, 1 microsoft */
@@ -89,6 +91,14 @@ void config_free(struct config **cp);
 
 /* `compauthd -n`: every setting, "name = value", in table order. */
 void config_dump(const struct config *c, FILE *out);
+/*
+ * `compauthd -n` beyond the file: user, group, socket_owner and
+ * socket_group name accounts that exist (a number is taken as an id).
+ * false with "user NAME: no such user" (the daemon's words) in err.
+ */
+bool config_check_accounts(const struct config *c, char *err, size_t errlen);
+/* true with why in buf when authserv_id is not fully qualified (no dot). */
+bool config_authserv_id_warning(const struct config *c, char *buf, size_t len);
 /* The man page's settings list (mdoc .It entries), from the table. */
 void config_man(FILE *out);
 

@@ -156,9 +156,18 @@ const char *dmarc_policy_name(enum dmarc_policy p);
  * The registrable domain of the public suffix list (libpsl, Debian's
  * /usr/share/publicsuffix data): the domain lower-cased (ASCII), or NULL
  * when it is NULL, starts with a dot, or is itself a public suffix.
- * Thread-safe; the list is loaded once.
+ * Thread-safe; the list is loaded at first use and replaced by
+ * dmarc_psl_reload(), while lookups in progress finish on the old one.
  */
 const char *dmarc_psl_registrable(struct arena *a, const char *domain);
+/*
+ * Loads the public suffix list again and makes it the one lookups use:
+ * path NULL or "" is libpsl's choice (psl_latest(): Debian's
+ * /usr/share/publicsuffix list, or the data built into libpsl when that
+ * is older or missing); else the file, text or DAFSA. 0, or -1 with err
+ * set and the list in use kept.
+ */
+int dmarc_psl_reload(const char *path, char *err, size_t errlen);
 /* RFC 7489 §3.2: the registrable domain, or the domain itself. */
 const char *dmarc_psl_orgdomain(struct arena *a, const char *domain);
 /*

@@ -4,10 +4,13 @@
  * work is refused at load or reload, never discovered on the first message.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <stddef.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
@@ -98,4 +101,59 @@ config_finish_free(struct config *c)
 {
 	EVP_PKEY_free(c->arc_sign_pkey);
 	c->arc_sign_pkey = NULL;
+}
+
+/* ---- what `compauthd -n` checks beyond the file ---- */
+
+/* A number is an id as it stands, as chown(1) takes it. */
+static bool
+config_is_id(const char *v)
+{
+	return v[0] != '\0' && strspn(v, "0123456789") == strlen(v);
+}
+
+bool
+config_check_accounts(const struct config *c, char *err, size_t errlen)
+{
+	static const struct {
+		const char *setting;
+		bool is_group;
+		size_t offset;
+	} acct[] = {
+		{ "user", false, offsetof(struct config, user) },
+		{ "group", true, offsetof(struct config, group) },
+		{ "socket_owner", false, offsetof(struct config, socket_owner) },
+		{ "socket_group", true, offsetof(struct config, socket_group) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(acct) / sizeof(acct[0]); i++) {
+		const char *v = *(char *const *)(const void *)((const char *)c + acct[i].offset);
+		bool found;
+
+		if (v == NULL || v[0] == '\0' || config_is_id(v))
+			continue;
+		/* The daemon's own words when it cannot become that user. */
+		errno = 0;
+		found = acct[i].is_group ? getgrnam(v) != NULL : getpwnam(v) != NULL;
+		if (!found) {
+			snprintf(err, errlen, "%s %s: no such %s", acct[i].setting, v,
+			    acct[i].is_group ? "group" : "user");
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+config_authserv_id_warning(const struct config *c, char *buf, size_t len)
+{
+	if (strchr(c->authserv_id, '.') != NULL)
+		return false;
+	snprintf(buf, len, "authserv_id %s is not fully qualified: RFC 8601 wants "
+	    "the authserv-id to be a domain name the site controls, since readers "
+	    "trust our Authentication-Results, and we remove forged ones, by that "
+	    "name alone; set authserv_id to this host's fully qualified name",
+	    c->authserv_id);
+	return true;
 }

@@ -67,4 +67,22 @@ bool config_finish(struct config *c, const char **setting, char *why, size_t why
 /* Releases what config_finish loaded. */
 void config_finish_free(struct config *c);
 
+/*
+ * A list setting as the file spelled it: runs of inline items and list
+ * files (file:/path), in order, so that `compauthd -n` writes the file's
+ * name back rather than its contents. n is how many of the list's items
+ * the run holds.
+ */
+struct config_list_seg {
+	const char *file;               /* NULL: n items written inline */
+	size_t n;
+};
+struct config_list_src {
+	size_t nseg;                    /* 0: every item inline (no file:) */
+	const struct config_list_seg *seg;
+};
+/* Where the items of list setting e of c came from. Never NULL. */
+const struct config_list_src *config_list_source(const struct config *c,
+    const struct config_entry *e);
+
 #endif

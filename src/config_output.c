@@ -14,12 +14,74 @@
 #include "log.h"
 #include "netaddr.h"
 
+/* Item i of list setting e, as -n writes it, at o; returns its length. */
+static size_t
+config_list_item(const struct config *c, const struct config_entry *e, size_t i, char *o)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	if (e->type == CT_STRLIST)
+		return (size_t)sprintf(o, "%s", FIELD(c, e, const struct str_list)->v[i]);
+	return (size_t)sprintf(o, "%s/%u",
+	    netaddr_str(&FIELD(c, e, const struct cidr_list)->v[i].net, buf, sizeof(buf)),
+	    FIELD(c, e, const struct cidr_list)->v[i].bits);
+}
+
+/*
+ * A list: its items joined by ", ", except that the items of a list file
+ * are written as the file's name (file:/path), as the file spelled them.
+ */
+static char *
+config_list_text(const struct config *c, const struct config_entry *e, struct arena *a)
+{
+	const struct config_list_src *src = config_list_source(c, e);
+	struct config_list_seg all;
+	size_t n, i, k, s, len = 1, nseg;
+	const struct config_list_seg *seg;
+	char *out, *o;
+
+	n = e->type == CT_STRLIST ? FIELD(c, e, const struct str_list)->n :
+	    FIELD(c, e, const struct cidr_list)->n;
+	if (src->nseg == 0) {
+		all.file = NULL;
+		all.n = n;
+		seg = &all;
+		nseg = 1;
+	} else {
+		seg = src->seg;
+		nseg = src->nseg;
+	}
+	for (s = 0, i = 0; s < nseg; i += seg[s].n, s++) {
+		if (seg[s].file != NULL) {
+			len += strlen(seg[s].file) + sizeof("file:") + 2;
+			continue;
+		}
+		for (k = i; k < i + seg[s].n && k < n; k++)
+			len += (e->type == CT_STRLIST ?
+			    strlen(FIELD(c, e, const struct str_list)->v[k]) :
+			    INET6_ADDRSTRLEN + 4) + 2;
+	}
+	o = out = arena_alloc(a, len);
+	*o = '\0';
+	for (s = 0, i = 0; s < nseg; i += seg[s].n, s++) {
+		if (seg[s].file != NULL) {
+			o += sprintf(o, "%sfile:%s", o != out ? ", " : "", seg[s].file);
+			continue;
+		}
+		for (k = i; k < i + seg[s].n && k < n; k++) {
+			if (o != out)
+				o += sprintf(o, ", ");
+			o += config_list_item(c, e, k, o);
+		}
+	}
+	return out;
+}
+
 /* A setting's value as the file would spell it (unquoted). */
 char *
 config_value_text(const struct config *c, const struct config_entry *e, struct arena *a)
 {
-	char buf[INET6_ADDRSTRLEN + 8], *s, *o;
-	size_t i, n, len;
+	char buf[INET6_ADDRSTRLEN + 8];
 
 	switch (e->type) {
 	case CT_STRING:
@@ -36,24 +98,8 @@ config_value_text(const struct config *c, const struct config_entry *e, struct a
 	case CT_LOGLEVEL:
 		return arena_strdup(a, log_level_name(*FIELD(c, e, const int)));
 	case CT_STRLIST:
-		n = FIELD(c, e, const struct str_list)->n;
-		for (i = 0, len = 1; i < n; i++)
-			len += strlen(FIELD(c, e, const struct str_list)->v[i]) + 2;
-		o = s = arena_alloc(a, len);
-		for (i = 0; i < n; i++)
-			o += sprintf(o, "%s%s", i ? ", " : "",
-			    FIELD(c, e, const struct str_list)->v[i]);
-		return s;
 	case CT_CIDRLIST:
-		n = FIELD(c, e, const struct cidr_list)->n;
-		o = s = arena_alloc(a, n * (INET6_ADDRSTRLEN + 8) + 1);
-		for (i = 0; i < n; i++) {
-			const struct cidr *ci = &FIELD(c, e, const struct cidr_list)->v[i];
-
-			o += sprintf(o, "%s%s/%u", i ? ", " : "",
-			    netaddr_str(&ci->net, buf, sizeof(buf)), ci->bits);
-		}
-		return s;
+		return config_list_text(c, e, a);
 	}
 	return arena_strdup(a, "");
 }
@@ -175,9 +221,18 @@ config_man(FILE *out)
 
 		fprintf(out, ".It Cm %s Ns = Ns ", e->name);
 		if (e->words != NULL) {
+			/* A long list goes on with an escaped newline: lines under 80. */
+			size_t col = strlen(".It Cm  Ns = Ns Cm") + strlen(e->name);
+
 			fputs("Cm", out);
-			for (w = 0; e->words[w] != NULL; w++)
-				fprintf(out, "%s %s", w ? " |" : "", e->words[w]);
+			for (w = 0; e->words[w] != NULL; w++) {
+				if (w && col + 3 + strlen(e->words[w]) + 2 >= 80) {
+					fputs(" \\\n", out);
+					col = 0;
+				}
+				col += (size_t)fprintf(out, "%s %s", w ? (col ? " |" : "|") : "",
+				    e->words[w]);
+			}
 			putc('\n', out);
 		} else
 			fprintf(out, "Ar %s\n", config_type_arg(e));

@@ -29,6 +29,11 @@ static const char *check_sign_header(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
+/* Index order = enum log_facility (log.h). */
+static const char *const words_syslog_facility[] = {
+	"mail", "daemon", "user", "local0", "local1", "local2", "local3", "local4",
+	"local5", "local6", "local7", NULL
+};
 static const char *const words_bool[] = { "no", "yes", NULL };
 /* Index order = enum authres_style. */
 static const char *const words_authres_style[] = { "consumers", "microsoft", NULL };
@@ -58,17 +63,22 @@ const struct config_entry config_table[] = {
 	  OFF(socket) },
 	{ "socket_owner", CT_STRING, "user", "", NULL, 0, 0, NULL, check_user,
 	  "Owner (name or number) given to a UNIX-domain socket. "
-	  "Empty leaves it as created.",
+	  "Empty: the user the daemon runs as (user, or who started it), "
+	  "so that it can remove the socket at exit.",
 	  OFF(socket_owner) },
 	{ "socket_group", CT_STRING, "group", "", NULL, 0, 0, NULL, check_user,
 	  "Group (name or number) given to a UNIX-domain socket. "
-	  "Empty leaves it as created.",
+	  "Empty: the group the daemon runs as (group, or the primary group "
+	  "of user). The MTA connects as a member of it (the Debian package "
+	  "adds postfix to group compauthd), with socket_mode 0660.",
 	  OFF(socket_group) },
 	{ "socket_mode", CT_MODE, NULL, "0660", NULL, 0, 0777, NULL, NULL,
 	  "Permissions of a UNIX-domain socket, in octal.",
 	  OFF(socket_mode) },
 	{ "user", CT_STRING, "user", "compauthd", NULL, 0, 0, NULL, check_user,
-	  "User to run as once the socket is open. "
+	  "User to run as. Started as root, the daemon opens the socket, "
+	  "hands it to this user and drops to it; started as this user "
+	  "already (the systemd unit's User=compauthd), it just runs. "
 	  "Empty keeps the user the daemon was started as.",
 	  OFF(user) },
 	{ "group", CT_STRING, "group", "", NULL, 0, 0, NULL, check_user,
@@ -137,7 +147,9 @@ const struct config_entry config_table[] = {
 	  "addresses or CIDR blocks separated by commas or white space. "
 	  "The default exempts localhost, where the host's own mail (cron, "
 	  "non_smtpd_milters) comes from, as OpenDKIM and OpenDMARC do; an empty "
-	  "value checks every client.",
+	  "value checks every client. "
+	  "Like every list, it may name list files (file:/path), read again on "
+	  "every reload; see List files.",
 	  OFF(trusted_clients) },
 	{ "max_headers", CT_UINT, NULL, "1000", NULL, 1, 100000, NULL, NULL,
 	  "The most header fields a message may have before it is oversize; "
@@ -163,6 +175,12 @@ const struct config_entry config_table[] = {
 	{ "log_format", CT_ENUM, NULL, "text", NULL, 0, 0, words_log_format, NULL,
 	  "Log lines as plain text, or as one JSON object each.",
 	  OFF(log_format) },
+	{ "syslog_facility", CT_ENUM, NULL, "mail", NULL, 0, 0, words_syslog_facility, NULL,
+	  "The syslog(3) facility of our lines when the daemon runs detached "
+	  "(without -f), where they go to syslog as compauthd[pid]; in the "
+	  "foreground they go to standard error and this is not used. "
+	  "A reload applies it to the next line.",
+	  OFF(syslog_facility) },
 	{ "on_dns_error", CT_ENUM, NULL, "accept", NULL, 0, 0, words_on_error, NULL,
 	  "What to do when a temporary DNS failure could have changed the verdict: "
 	  "the DMARC lookup itself (compauth=none reason=990), or an SPF, DKIM "

@@ -30,10 +30,23 @@
 
 static const char *const level_names[] = { "err", "warning", "notice", "info", "debug" };
 static const int level_syslog[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+/* Index order = enum log_facility. */
+static const int facility_syslog[] = {
+	LOG_MAIL, LOG_DAEMON, LOG_USER, LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+	LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7,
+};
 
 /* Written at start-up and on reload, read by every thread. */
 static atomic_int cur_level = LOG_LVL_INFO;
 static atomic_int cur_format = LOG_FMT_TEXT;
+/*
+ * Given with every syslog(3) call rather than only to openlog(3), so a
+ * reload changes it for the next line without reopening anything: glibc
+ * uses the openlog facility only for a priority that has none.  syslog(3)
+ * itself is MT-safe (glibc serialises it with its own lock); our lock
+ * below is for stderr only.
+ */
+static atomic_int cur_facility = LOG_MAIL;
 static int use_stderr = 1;
 static int use_journal;         /* stderr is journald's stream: "<N>" prefixes */
 static char log_ident[64] = "compauthd";
@@ -67,7 +80,23 @@ log_init(const char *ident, int to_stderr)
 	use_stderr = to_stderr;
 	use_journal = to_stderr && log_stderr_is_journal();
 	if (!to_stderr)
-		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+		openlog(log_ident, LOG_PID | LOG_NDELAY,
+		    atomic_load_explicit(&cur_facility, memory_order_relaxed));
+}
+
+void
+log_set_facility(enum log_facility fac)
+{
+	if ((unsigned)fac < sizeof(facility_syslog) / sizeof(facility_syslog[0]))
+		atomic_store_explicit(&cur_facility, facility_syslog[fac], memory_order_relaxed);
+}
+
+int
+log_syslog_priority(enum log_level level)
+{
+	if ((unsigned)level >= sizeof(level_syslog) / sizeof(level_syslog[0]))
+		level = LOG_LVL_DEBUG;
+	return atomic_load_explicit(&cur_facility, memory_order_relaxed) | level_syslog[level];
 }
 
 void
@@ -242,6 +271,6 @@ log_msg(enum log_level level, const char *qid, const char *fmt, ...)
 		fflush(stderr);
 		pthread_mutex_unlock(&stderr_lock);
 	} else {
-		syslog(level_syslog[level], "%s%s%s", head, esc, tail);
+		syslog(log_syslog_priority(level), "%s%s%s", head, esc, tail);
 	}
 }

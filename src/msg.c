@@ -299,32 +299,212 @@ msg_seal(struct msg *m)
 	m->out.arc.as = out.as;
 }
 
-/* One log line per message: every result, the client, the action. */
+/*
+ * One log line per message: every result with every property and comment
+ * of our Authentication-Results header, in header order, then the
+ * session.  A sender chooses most of the values (MAIL FROM, HELO, From,
+ * DKIM d= and s=), so the line has a syntax of its own that no value can
+ * step out of, in printable ASCII without a backslash so that the log
+ * layer never needs to escape it (compauthd(8), LOGGING):
+ *
+ *   line    = *((result / "omitted=" N) ", ") session
+ *   result  = method "=" word [" " comment] [" reason=" value]
+ *             *(" " [ptype "."] name "=" value [" " comment])
+ *   session = "from=" value " helo=" value " client=" value
+ *             [" not_checked=" value] " action=" word [" removed_forged_ar=" N]
+ *   value   = bare / quoted ["..."]
+ *   bare    = 1*(any of 0x21-0x7e but '"' '%' '(' ')' ',' ';' '=' '\')
+ *   quoted  = '"' *(byte or %XX) '"'     ; '"' '%' '(' ')' ',' ';' '=' '\',
+ *   comment = "(" *(byte or %XX) ")"     ; controls, DEL and 8-bit: %XX
+ *
+ * So every '=' of the line ends a real key, every ',' ends a result,
+ * and a value reads back exactly (percent-decoding).  A value or comment
+ * longer than SUM_VALUE_MAX bytes is cut there and written quoted with
+ * "..." after its closing quote or parenthesis.  The line stays within
+ * SUM_MAX bytes: DKIM results (one per signature, as many as a sender
+ * likes) that do not fit are left out and counted in omitted=, where they
+ * would stand; every other result and the session always stay.
+ */
+#define SUM_MAX		4000    /* log_msg keeps 4095 bytes of text */
+#define SUM_VALUE_MAX	256
+
+struct sum {
+	char *p;
+	size_t n, cap;
+};
+
+static void
+sum_add(struct sum *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+
+		while (b->n + n + 1 > cap)
+			cap *= 2;
+		if ((p = realloc(b->p, cap)) == NULL)
+			return;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void
+sum_adds(struct sum *b, const char *s)
+{
+	sum_add(b, s, strlen(s));
+}
+
+static int
+sum_special(unsigned char c)
+{
+	return c < 0x20 || c >= 0x7f || strchr("\"%(),;=\\", c) != NULL;
+}
+
+/* A value (bare when it can be, quoted otherwise) or, with open '(', a comment. */
+static void
+sum_value(struct sum *b, const char *v, char open)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(v), i, cut = n > SUM_VALUE_MAX;
+	int bare = open == '"' && n > 0 && !cut;
+	char e[3];
+
+	if (cut)
+		n = SUM_VALUE_MAX;
+	for (i = 0; bare && i < n; i++)
+		if (v[i] == ' ' || sum_special((unsigned char)v[i]))
+			bare = 0;
+	if (bare) {
+		sum_add(b, v, n);
+		return;
+	}
+	sum_add(b, &open, 1);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (sum_special(c)) {
+			e[0] = '%';
+			e[1] = hex[c >> 4];
+			e[2] = hex[c & 15];
+			sum_add(b, e, 3);
+		} else
+			sum_add(b, v + i, 1);
+	}
+	sum_adds(b, open == '(' ? ")" : "\"");
+	if (cut)
+		sum_adds(b, "...");
+}
+
+/* " key=value" */
+static void
+sum_field(struct sum *b, const char *key, const char *v)
+{
+	sum_adds(b, " ");
+	sum_adds(b, key);
+	sum_adds(b, "=");
+	sum_value(b, v, '"');
+}
+
+static void
+sum_comment(struct sum *b, const char *c)
+{
+	if (c == NULL)
+		return;
+	sum_adds(b, " ");
+	sum_value(b, c, '(');
+}
+
+static void
+sum_result(struct sum *b, const struct ar_result *r)
+{
+	size_t i;
+
+	sum_value(b, r->method, '"');
+	sum_adds(b, "=");
+	sum_value(b, r->result, '"');
+	sum_comment(b, r->comment);
+	if (r->reason != NULL)
+		sum_field(b, "reason", r->reason);
+	for (i = 0; i < r->nprops && r->props != NULL; i++) {
+		const struct ar_prop *p = &r->props[i];
+
+		sum_adds(b, " ");
+		if (p->ptype != NULL && *p->ptype != '\0') {
+			sum_adds(b, p->ptype);
+			sum_adds(b, ".");
+		}
+		sum_adds(b, p->name);
+		sum_adds(b, "=");
+		sum_value(b, p->value ? p->value : "", '"');
+		sum_comment(b, p->comment);
+	}
+}
+
 static const char *
 msg_summary(struct msg *m, const struct msg_results *mr)
 {
-	char res[1024];
-	size_t off = 0, i;
+	struct sum out = { 0 }, sess = { 0 }, *piece;
+	size_t i, need, omitted = 0, dkim_room;
+	const char *ret;
+	char num[32];
+	int cut = 0;
 
-	res[0] = '\0';
-	for (i = 0; i < mr->n && off < sizeof(res); i++) {
-		const struct ar_result *r = &mr->r[i];
-		const struct ar_prop *p = r->nprops ? &r->props[0] : NULL;
-		const char *c = p && p->comment ? p->comment : r->comment;
-
-		int dotted = p != NULL && p->ptype != NULL && *p->ptype != '\0';
-
-		off += (size_t)snprintf(res + off, sizeof(res) - off, "%s=%s%s%s%s%s%s%s%s%s%s%s, ",
-		    r->method, r->result, r->reason ? " reason=" : "", r->reason ? r->reason : "",
-		    p ? " " : "", dotted ? p->ptype : "", dotted ? "." : "",
-		    p ? p->name : "", p ? "=" : "", p ? p->value : "",
-		    c ? " " : "", c ? arena_printf(m->arena, "(%s)", c) : "");
+	sum_field(&sess, "from", arena_printf(m->arena, "<%s>", m->sender ? m->sender : ""));
+	sum_field(&sess, "helo", m->s->helo ? m->s->helo : "");
+	sum_field(&sess, "client", m->s->hostname);
+	if (m->skip_why != NULL)
+		sum_field(&sess, "not_checked", m->skip_why);
+	sum_field(&sess, "action", msg_action_name(m->out.action));
+	if (m->ndelete) {
+		snprintf(num, sizeof(num), "%zu", m->ndelete);
+		sum_field(&sess, "removed_forged_ar", num);
 	}
-	return arena_printf(m->arena, "%sfrom=<%s> helo=%s client=%s%s%s%s action=%s%s",
-	    res, m->sender ? m->sender : "", m->s->helo ? m->s->helo : "", m->s->hostname,
-	    m->skip_why ? " not checked (" : "", m->skip_why ? m->skip_why : "",
-	    m->skip_why ? ")" : "", msg_action_name(m->out.action),
-	    m->ndelete ? arena_printf(m->arena, " removed_forged_ar=%zu", m->ndelete) : "");
+	/*
+	 * Every result but DKIM's always stays (one each, the verdict among
+	 * them); the DKIM results, one per signature and as many as the
+	 * sender likes, fill the room left, in order, and those that do not
+	 * fit are counted in omitted=.
+	 */
+	piece = arena_alloc(m->arena, (mr->n + 1) * sizeof(*piece));
+	need = sess.n + 16;             /* ", omitted=NN" */
+	for (i = 0; i < mr->n; i++) {
+		memset(&piece[i], 0, sizeof(piece[i]));
+		sum_result(&piece[i], &mr->r[i]);
+		if (strcmp(mr->r[i].method, "dkim") != 0)
+			need += piece[i].n + 2;
+	}
+	dkim_room = need < SUM_MAX ? SUM_MAX - need : 0;
+	for (i = 0; i < mr->n; i++) {
+		if (strcmp(mr->r[i].method, "dkim") == 0) {
+			if (cut || piece[i].n + 2 > dkim_room) {
+				cut = 1;
+				omitted++;
+				/* Where the left-out signatures would stand. */
+				if (i + 1 == mr->n || strcmp(mr->r[i + 1].method, "dkim") != 0) {
+					snprintf(num, sizeof(num), "omitted=%zu, ", omitted);
+					sum_adds(&out, num);
+				}
+				continue;
+			}
+			dkim_room -= piece[i].n + 2;
+		}
+		if (piece[i].p != NULL)
+			sum_add(&out, piece[i].p, piece[i].n);
+		sum_adds(&out, ", ");
+	}
+	/* sess starts with the space before its first field. */
+	if (sess.n)
+		sum_add(&out, sess.p + 1, sess.n - 1);
+	ret = arena_strdup(m->arena, out.p == NULL ? "" : out.p);
+	for (i = 0; i < mr->n; i++)
+		free(piece[i].p);
+	free(out.p);
+	free(sess.p);
+	return ret;
 }
 
 const struct msg_outcome *

@@ -141,6 +141,13 @@ def main():
     tap.is_(o.verdict, 'accept', 'trusted sealer: not rejected')
     tap.ok('vouched for by trusted ARC sealer lists.example.net (i=1, dmarc=pass)' in d.log(),
            'trusted sealer: the log names the sealer and what counted')
+    # The summary line carries the ARC result's every property (compauthd(8), LOGGING).
+    tap.ok(re.search(r': spf=.*, dmarc=fail action=oreject header\.from=example\.org, '
+                     r'arc=pass \(chain of 1 verified\) smtp\.remote-ip=%s header\.oldest-pass=0, '
+                     r'compauth=pass \(trusted ARC sealer lists\.example\.net\) reason=130, '
+                     r'from=' % re.escape(IP), d.log()) is not None,
+           'trusted sealer: the summary line has arc=pass with smtp.remote-ip and '
+           'header.oldest-pass, and the compauth comment')
 
     for aar, want, what in (
             ('dkim=pass header.d=mail.example.org', 'pass', 'aligned dkim=pass (relaxed) vouches'),

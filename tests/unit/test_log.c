@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -119,6 +120,27 @@ test_all_bytes(void)
 	    "json: 4 KB of CR LF 0xff, cut, still one closed object");
 }
 
+/* Detached, each line goes to syslog(3) as facility | severity; the
+ * facility follows syslog_facility at once (a reload needs no reopen). */
+static void
+test_syslog_priority(void)
+{
+	is_int(log_syslog_priority(LOG_LVL_INFO), LOG_MAIL | LOG_INFO, "syslog: default mail.info (<22>)");
+	is_int(log_syslog_priority(LOG_LVL_ERR), 19, "syslog: mail.err is <19>");
+	log_set_facility(LOG_FAC_DAEMON);
+	is_int(log_syslog_priority(LOG_LVL_DEBUG), 31, "syslog: daemon.debug is <31>");
+	log_set_facility(LOG_FAC_USER);
+	is_int(log_syslog_priority(LOG_LVL_NOTICE), 13, "syslog: user.notice is <13>");
+	log_set_facility(LOG_FAC_LOCAL0);
+	is_int(log_syslog_priority(LOG_LVL_WARN), 132, "syslog: local0.warning is <132>");
+	log_set_facility(LOG_FAC_LOCAL7);
+	is_int(log_syslog_priority(LOG_LVL_INFO), 190, "syslog: local7.info is <190>");
+	log_set_facility((enum log_facility)99);
+	is_int(log_syslog_priority(LOG_LVL_INFO), 190, "syslog: an unknown facility changes nothing");
+	log_set_facility(LOG_FAC_MAIL);
+	is_int(log_syslog_priority(LOG_LVL_INFO), 22, "syslog: back to mail.info");
+}
+
 int
 main(void)
 {
@@ -138,5 +160,6 @@ main(void)
 		is_str(logged(LOG_LVL_INFO, c->qid, c->in), c->json, "json: %s", c->name);
 	}
 	test_all_bytes();
+	test_syslog_priority();
 	return tap_done();
 }
