@@ -12,7 +12,12 @@ TSAN_FLAGS = $(SAN_COMMON) -fsanitize=thread
 FUZZ_SECONDS ?= 20
 SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: all deps demo check check-asan check-tsan check-fuzz fuzz bench install clean distclean
+# Where `make deb` leaves the package (ignored by git, like every build-*/).
+DEB_OUT   ?= build-deb-pkg
+# /usr is the system's own prefix: its configuration lives in /etc, not /usr/etc.
+SYSCONFDIR = $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+
+.PHONY: all deps demo check check-asan check-tsan check-fuzz fuzz bench install deb clean distclean
 
 all: $(BUILD)/Makefile
 	$(MAKE) -C $(BUILD) -j$(JOBS)
@@ -69,16 +74,50 @@ check-fuzz: fuzz
 	@bash tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 # End-of-message wait against the serial-lookup baseline (bench/eom_wait.py);
-# daemon CPU per message against the cryptography it needs (bench/cpu_cost.py).
+# daemon CPU per message against the cryptography it needs (bench/cpu_cost.py);
+# compauthd against OpenDKIM+OpenDMARC and rspamd on one corpus and one nsd
+# (bench/compare.py: root for its network namespace, apt-installs opendkim,
+# opendmarc, rspamd and python3-nacl if missing; table in $(BUILD)/bench-results.md).
 bench: deps all
 	@/usr/bin/python3 bench/eom_wait.py $(BUILD) 20 50
 	@/usr/bin/python3 bench/cpu_cost.py $(BUILD) 300
+	@/usr/bin/python3 bench/compare.py $(BUILD)
 
 install: all
-	$(MAKE) -C $(BUILD) install DESTDIR="$(DESTDIR)" prefix="$(PREFIX)"
+	$(MAKE) -C $(BUILD) install DESTDIR="$(DESTDIR)" prefix="$(PREFIX)" sysconfdir="$(SYSCONFDIR)"
+
+# The Debian package (debian/), built by dpkg-buildpackage in a temporary
+# copy of the source tree (git's tracked and new, not ignored, files), so
+# that neither the tree nor a build*/ directory is touched. The upstream
+# version of debian/changelog must be configure.ac's.
+deb:
+	@set -e; \
+	v=$$(sed -n 's/^AC_INIT(\[compauthd\], *\[\([^]]*\)\].*/\1/p' configure.ac); \
+	dv=$$(dpkg-parsechangelog -l debian/changelog -S Version); \
+	case "$$dv" in "$$v"-*) ;; \
+	*) echo "deb: debian/changelog is at $$dv, configure.ac at $$v" >&2; exit 1;; esac; \
+	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	src="$$tmp/compauthd-$$v"; mkdir "$$src"; \
+	if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then \
+		git ls-files -z --cached --others --exclude-standard | \
+			xargs -0 sh -c 'for f; do [ ! -e "$$f" ] || cp -P --parents "$$f" "$$0"; done' "$$src"; \
+	else \
+		tar -cf - --exclude='./build' --exclude='./build-*' --exclude='./.git' . | tar -xf - -C "$$src"; \
+	fi; \
+	echo "deb: dpkg-buildpackage -b in $$src"; \
+	(cd "$$src" && DEB_BUILD_OPTIONS="parallel=$(JOBS) $$DEB_BUILD_OPTIONS" \
+		dpkg-buildpackage -b -us -uc > "$$tmp/build.log" 2>&1) || \
+		{ tail -n 40 "$$tmp/build.log" >&2; echo "deb: dpkg-buildpackage failed" >&2; exit 1; }; \
+	out="$(abspath $(DEB_OUT))"; mkdir -p "$$out"; \
+	cp "$$tmp/build.log" "$$out/compauthd_$$dv.build.log"; \
+	for f in "$$tmp"/compauthd*_"$$dv"_*.deb "$$tmp"/compauthd_"$$dv"_*.buildinfo "$$tmp"/compauthd_"$$dv"_*.changes; do \
+		[ ! -e "$$f" ] || cp "$$f" "$$out/"; \
+	done; \
+	deb=$$(cd "$$out" && ls compauthd_"$$dv"_*.deb); \
+	echo "deb: $$out/$$deb"
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz $(DEB_OUT)
 
 distclean: clean
 	rm -rf autom4te.cache build-aux aclocal.m4 configure Makefile.in config.h.in config.h.in~

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "log.h"
+#include "milter.h"
 
 static int ready_fd = -1;
 
@@ -86,6 +89,15 @@ daemon_pidfile_write(const char *path, char *err, size_t errlen)
 
 	if (path == NULL || *path == '\0')
 		return 0;
+	/*
+	 * A stale file of an earlier run (as root, or as the old user) may not
+	 * be ours to truncate, but in our runtime directory it is ours to
+	 * replace.
+	 */
+	if (unlink(path) != 0 && errno != ENOENT && errno != EACCES && errno != EPERM) {
+		snprintf(err, errlen, "pidfile %s: %s", path, strerror(errno));
+		return -1;
+	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		snprintf(err, errlen, "pidfile %s: %s", path, strerror(errno));
@@ -104,24 +116,45 @@ daemon_pidfile_write(const char *path, char *err, size_t errlen)
 void
 daemon_pidfile_remove(const char *path)
 {
-	if (path != NULL && *path != '\0')
-		unlink(path);
+	if (path == NULL || *path == '\0' || unlink(path) == 0 || errno == ENOENT)
+		return;
+	/*
+	 * After the privilege drop a root-owned directory keeps it; harmless,
+	 * the next start replaces it, so no error for the postmaster to chase.
+	 */
+	log_info(NULL, "pidfile %s stays (%s); the next start replaces it", path, strerror(errno));
 }
 
-int
-daemon_drop_privileges(const char *user, const char *group, char *err, size_t errlen)
+/* Parent directory of a unix: or local: socket spec into dir; 0 if none. */
+static int
+daemon_socket_parent(const char *spec, char *dir, size_t dirlen)
 {
-	struct passwd *pw;
-	gid_t gid;
+	const char *path = spec, *slash;
 
-	if (user == NULL || *user == '\0')
+	if (strncmp(spec, "unix:", 5) == 0)
+		path = spec + 5;
+	else if (strncmp(spec, "local:", 6) == 0)
+		path = spec + 6;
+	if (path[0] != '/' || (slash = strrchr(path, '/')) == path ||
+	    (size_t)(slash - path) >= dirlen)
 		return 0;
-	pw = getpwnam(user);
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	return 1;
+}
+
+static int
+daemon_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid,
+    char *err, size_t errlen)
+{
+	struct passwd *pw = getpwnam(user);
+
 	if (pw == NULL) {
 		snprintf(err, errlen, "user %s: no such user", user);
 		return -1;
 	}
-	gid = pw->pw_gid;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
 	if (group != NULL && *group != '\0') {
 		struct group *gr = getgrnam(group);
 
@@ -129,20 +162,91 @@ daemon_drop_privileges(const char *user, const char *group, char *err, size_t er
 			snprintf(err, errlen, "group %s: no such group", group);
 			return -1;
 		}
-		gid = gr->gr_gid;
+		*gid = gr->gr_gid;
 	}
+	return 0;
+}
+
+int
+daemon_socket_dir(const char *spec, const char *user, const char *group,
+    char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	uid_t uid;
+	gid_t gid;
+
+	/* Only root can hand a new directory to the user it becomes. */
+	if (geteuid() != 0 || user == NULL || *user == '\0' ||
+	    !daemon_socket_parent(spec, dir, sizeof(dir)))
+		return 0;
+	if (daemon_lookup(user, group, &uid, &gid, err, errlen) != 0)
+		return -1;
+	/*
+	 * An existing directory is the postmaster's: never re-owned here. Any
+	 * other failure is left to the bind, which names the socket.
+	 */
+	if (mkdir(dir, 0700) != 0)
+		return 0;
+	if (chown(dir, uid, gid) != 0 || chmod(dir, 0750) != 0) {
+		snprintf(err, errlen, "socket directory %s: %s", dir, strerror(errno));
+		rmdir(dir);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * socket_owner/socket_group left empty leave the socket as root made it;
+ * it then goes to the user and group we become, so that the group's
+ * members (the MTA) can connect and we can remove it at exit.
+ */
+static int
+daemon_give_socket(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	const char *path = milter_socket_path();
+	struct stat st;
+
+	if (path == NULL || lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode))
+		return 0;
+	if (st.st_uid != geteuid())
+		uid = (uid_t)-1;
+	if (st.st_gid != getegid())
+		gid = (gid_t)-1;
+	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && lchown(path, uid, gid) != 0) {
+		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+daemon_drop_privileges(const char *user, const char *group, char *err, size_t errlen)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (user == NULL || *user == '\0')
+		return 0;
+	if (daemon_lookup(user, group, &uid, &gid, err, errlen) != 0)
+		return -1;
 	if (geteuid() != 0) {
-		if (geteuid() == pw->pw_uid)
+		/*
+		 * Started as that user already (systemd's User=): nothing to
+		 * drop, and without CAP_SETGID setgroups() would only fail.
+		 */
+		if (geteuid() == uid)
 			return 0;
 		snprintf(err, errlen, "must start as root to run as user %s", user);
 		return -1;
 	}
-	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
+	if (uid != 0 && daemon_give_socket(uid, gid, err, errlen) != 0)
+		return -1;
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
 		snprintf(err, errlen, "cannot become %s: %s", user, strerror(errno));
 		return -1;
 	}
 	/* Make sure the change is permanent before we touch any mail. */
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
+	if (uid != 0 && setuid(0) == 0) {
 		snprintf(err, errlen, "privileges could be regained after dropping them");
 		return -1;
 	}

@@ -31,6 +31,8 @@
 
 #include "config.h"
 #include "daemon.h"
+#include "import.h"
+#include "dmarc.h"
 #include "log.h"
 #include "milter.h"
 #include "msg.h"
@@ -69,10 +71,13 @@ usage(FILE *f)
 	    "usage: compauthd [-c FILE] [-f] [-n] [-V]\n"
 	    "       compauthd [-c FILE] -t MESSAGE --client-ip IP [--helo NAME] [--mail-from ADDR]\n"
 	    "                 [--zone FILE] [--client-name NAME] [--auth USER] [--qid ID]\n"
+	    "       compauthd --import FILE...\n"
 	    "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 	    "  -f       stay in the foreground and log to stderr\n"
 	    "  -n       check the configuration and print the effective settings\n"
 	    "  -t FILE  test mode: run one message through the checks, print the header\n"
+	    "  --import FILE...  print the compauthd.conf equivalent to these opendkim.conf,\n"
+	    "           opendmarc.conf and openarc.conf files, and what it cannot carry over\n"
 	    "  -V       print the version\n");
 }
 
@@ -82,6 +87,31 @@ load_config(char *err, size_t errlen)
 	if (!config_path_given && access(config_path, F_OK) != 0 && errno == ENOENT)
 		return config_defaults();
 	return config_load(config_path, err, errlen);
+}
+
+/*
+ * -n: the file (already parsed), then what the daemon will look up at
+ * start, then every setting on stdout. Which file was checked goes to
+ * stderr, so that stdout stays a file -c can read back.
+ */
+static int
+check_config(struct config *cfg)
+{
+	const char *what = cfg->path != NULL ? "" : " not found, the built-in defaults";
+	char err[1024];
+
+	if (!config_check_accounts(cfg, err, sizeof(err))) {
+		fprintf(stderr, "compauthd: %s%s: %s\n", config_path, what, err);
+		config_free(&cfg);
+		return EX_CONFIG;
+	}
+	if (config_authserv_id_warning(cfg, err, sizeof(err)))
+		fprintf(stderr, "compauthd: warning: %s\n", err);
+	config_dump(cfg, stdout);
+	fflush(stdout);
+	fprintf(stderr, "compauthd: %s%s: OK\n", config_path, what);
+	config_free(&cfg);
+	return 0;
 }
 
 static void
@@ -125,7 +155,13 @@ reload(void)
 		return;
 	}
 	log_configure(rt->cfg->log_level, rt->cfg->log_format);
+	log_set_facility(rt->cfg->syslog_facility);
 	runtime_install(rt);
+	/* Lookups in progress finish on the list they started with. */
+	if (dmarc_psl_reload(NULL, err, sizeof(err)) != 0)
+		log_warn(NULL, "%s; keeping the public suffix list in use", err);
+	else
+		log_info(NULL, "public suffix list reloaded");
 	log_notice(NULL, "configuration reloaded from %s", config_path_given ? config_path :
 	    (access(config_path, F_OK) == 0 ? config_path : "built-in defaults"));
 	daemon_notify("READY=1");
@@ -222,6 +258,7 @@ run_daemon(struct config *cfg, int foreground)
 	char *pidfile = strdup(cfg->pidfile);
 	char *sockpath = NULL;
 
+	log_set_facility(cfg->syslog_facility);
 	log_init("compauthd", foreground);
 	log_configure(cfg->log_level, cfg->log_format);
 
@@ -235,7 +272,9 @@ run_daemon(struct config *cfg, int foreground)
 	signal(SIGPIPE, SIG_IGN);
 
 	fd = daemon_listen_fd(err, sizeof(err));
-	if (fd == -2 || milter_open(cfg, fd, err, sizeof(err)) != 0) {
+	if (fd == -2 || (fd == -1 && daemon_socket_dir(cfg->socket, cfg->user,
+	    cfg->group, err, sizeof(err)) != 0) ||
+	    milter_open(cfg, fd, err, sizeof(err)) != 0) {
 		if (!foreground)
 			fprintf(stderr, "compauthd: %s\n", err);
 		rc = EX_OSERR;
@@ -357,12 +396,13 @@ main(int argc, char **argv)
 		{ "auth", required_argument, NULL, 'A' },
 		{ "qid", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "import", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct testmode_opts to;
 	struct config *cfg;
 	char err[1024];
-	int c, foreground = 0, check_only = 0;
+	int c, foreground = 0, check_only = 0, import = 0;
 
 	memset(&to, 0, sizeof(to));
 	while ((c = getopt_long(argc, argv, "c:fnt:Vh", longopts, NULL)) != -1) {
@@ -380,9 +420,13 @@ main(int argc, char **argv)
 		case 'A': to.auth_user = optarg; break;
 		case 'Q': to.qid = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'M': import = 1; break;
 		default: usage(stderr); return EX_USAGE;
 		}
 	}
+	/* --import: the other arguments are the files; no config of ours is read. */
+	if (import)
+		return import_run(argv + optind, (size_t)(argc - optind), stdout, stderr);
 	if (optind != argc) {
 		usage(stderr);
 		return EX_USAGE;
@@ -392,11 +436,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "compauthd: %s\n", err);
 		return EX_CONFIG;
 	}
-	if (check_only) {
-		config_dump(cfg, stdout);
-		config_free(&cfg);
-		return 0;
-	}
+	if (check_only)
+		return check_config(cfg);
 	if (to.message != NULL) {
 		log_init("compauthd", 1);
 		log_configure(cfg->log_level < LOG_LVL_WARN ? cfg->log_level : LOG_LVL_WARN,

@@ -4,7 +4,8 @@
 # configuration in etc/compauthd (and the daemon accepts it), the systemd
 # units naming the installed paths, the MTA snippets; nothing lands outside
 # DESTDIR; a second install keeps an edited configuration; make uninstall
-# takes everything away again except that edited configuration.
+# takes everything away again except that edited configuration. The
+# top-level `make install PREFIX=/usr` puts the configuration in /etc.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${top_builddir:-$srcdir}
@@ -65,14 +66,41 @@ for p in compauthd.8:man8 compauthd.conf.5:man5 compauthd-zone.5:man5; do
 	ok $? "man page ${p%%:*} installed unchanged"
 done
 
-"$root/sbin/compauthd" -n -c "$root/etc/compauthd/compauthd.conf" > "$tmp/n.log" 2>&1
-ok $? "the installed daemon accepts the installed example (compauthd -n)" "$tmp/n.log"
+# The example runs as user compauthd, which the Debian package creates: on
+# a machine without it, -n must refuse the example naming that user, and
+# accept it once user is set.
+example=$root/etc/compauthd/compauthd.conf
+if getent passwd compauthd > /dev/null; then
+	"$root/sbin/compauthd" -n -c "$example" > "$tmp/n.log" 2>&1
+	ok $? "the installed daemon accepts the installed example (compauthd -n)" "$tmp/n.log"
+else
+	"$root/sbin/compauthd" -n -c "$example" > "$tmp/n.log" 2>&1
+	[ $? -ne 0 ] && grep -qx "compauthd: $example: user compauthd: no such user" "$tmp/n.log"
+	ok $? "without user compauthd, -n refuses the installed example naming it" "$tmp/n.log"
+	{ cat "$example"; echo 'user = ""'; } > "$tmp/example-nouser.conf"
+	"$root/sbin/compauthd" -n -c "$tmp/example-nouser.conf" > "$tmp/n.log" 2>&1
+	ok $? "the installed daemon accepts the installed example with user set (compauthd -n)" "$tmp/n.log"
+fi
 "$root/sbin/compauthd" -V > "$tmp/v.log" 2>&1
 ok $? "the installed daemon runs (compauthd -V)" "$tmp/v.log"
 
 unit=$root/lib/systemd/system/compauthd.service
 grep -qx "ExecStart=$prefix/sbin/compauthd -f -c $prefix/etc/compauthd/compauthd.conf" "$unit"
 ok $? "the installed service names the installed binary and configuration"
+
+# Installed with the prefix it was configured with (DESTDIR only), the
+# service's -c names the file compauthd -n checks without -c, and the
+# example is installed there.
+cprefix=$(sed -n 's/^prefix = //p' "$builddir/Makefile")
+dest2=$tmp/root2
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$builddir" install DESTDIR="$dest2" \
+	> "$tmp/make2.log" 2>&1
+ok $? "make install DESTDIR=... (configured prefix $cprefix)" "$tmp/make2.log"
+unitconf=$(sed -n 's/^ExecStart=.* -c \([^ ]*\).*/\1/p' "$dest2$cprefix/lib/systemd/system/compauthd.service")
+"$dest2$cprefix/sbin/compauthd" -n > "$tmp/n2.log" 2>&1
+grep -q "^compauthd: $unitconf not found, the built-in defaults: " "$tmp/n2.log" &&
+	[ -f "$dest2$unitconf" ]
+ok $? "compauthd -n without -c checks $unitconf, the service's -c, where the example is installed" "$tmp/n2.log"
 
 # An administrator's edit survives a reinstall and an uninstall.
 echo "log_level = debug" >> "$root/etc/compauthd/compauthd.conf"
@@ -85,5 +113,19 @@ ok $? "make uninstall" "$tmp/make.log"
 (cd "$dest" && find . -type f) > "$tmp/left"
 [ "$(cat "$tmp/left")" = ".$prefix/etc/compauthd/compauthd.conf" ]
 ok $? "make uninstall leaves only the edited configuration" "$tmp/left"
+
+# The top-level Makefile with PREFIX=/usr: the system's own prefix keeps
+# its configuration in /etc (issue 14), not /usr/etc.
+usr=$tmp/usr-root
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$srcdir" install BUILD="$builddir" \
+	PREFIX=/usr DESTDIR="$usr" > "$tmp/make.log" 2>&1
+ok $? "make install PREFIX=/usr DESTDIR=... (top-level Makefile)" "$tmp/make.log"
+[ -s "$usr/etc/compauthd/compauthd.conf" ] && [ ! -e "$usr/usr/etc" ]
+ok $? "PREFIX=/usr: the configuration is in /etc/compauthd, nothing in /usr/etc"
+grep -qx "ExecStart=/usr/sbin/compauthd -f -c /etc/compauthd/compauthd.conf" \
+	"$usr/usr/lib/systemd/system/compauthd.service"
+ok $? "PREFIX=/usr: the service names /usr/sbin/compauthd and /etc/compauthd/compauthd.conf"
+grep -qx "User=compauthd" "$usr/usr/lib/systemd/system/compauthd.service"
+ok $? "PREFIX=/usr: the installed service runs as User=compauthd"
 
 echo "1..$n"

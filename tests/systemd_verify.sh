@@ -4,7 +4,8 @@
 # service exists, Documentation= names manual pages man(1) finds (ours, put
 # on MANPATH), and ExecStart= names an executable (the built daemon, in a
 # copy of the unit, since /usr/sbin/compauthd need not exist here). The
-# hardening settings the issue asks for are checked to be there.
+# hardening settings the issue asks for are checked to be there, and the
+# identity: compauthd:compauthd from the start, no capabilities.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${top_builddir:-$srcdir}
@@ -49,14 +50,24 @@ verify ./compauthd.service
 grep -q "NoNewPrivilege" "$tmp/out"
 ok $? "control: a misspelt key in the service is reported" "$tmp/out"
 
-# What the unit must say (issue: Type=notify and its hardening).
+# What the unit must say (issue: Type=notify and its hardening; issue 14:
+# started as its own user, no capability left, a runtime directory that
+# outlives a restart and is reachable by the group only).
 for want in Type=notify NoNewPrivileges=yes ProtectSystem=strict \
 	RuntimeDirectory=compauthd ProtectHome=yes PrivateTmp=yes \
+	User=compauthd Group=compauthd RuntimeDirectoryMode=0750 \
+	RuntimeDirectoryPreserve=yes CapabilityBoundingSet= \
 	"ExecReload=/bin/kill -HUP \$MAINPID"; do
 	grep -qx -- "$want" "$srcdir/conf/compauthd.service"
 	ok $? "compauthd.service: $want"
 done
 grep -qx "ListenStream=/run/compauthd/compauthd.sock" "$srcdir/conf/compauthd.socket"
 ok $? "compauthd.socket: ListenStream is the default socket path"
+for want in SocketUser=compauthd SocketGroup=compauthd SocketMode=0660 DirectoryMode=0750; do
+	grep -qx -- "$want" "$srcdir/conf/compauthd.socket"
+	ok $? "compauthd.socket: $want (what compauthd gives its own socket)"
+done
+! grep -q '^User=root' "$srcdir/conf/compauthd.service"
+ok $? "compauthd.service: not started as root"
 
 echo "1..$n"
