@@ -4,8 +4,6 @@
  * work is refused at load or reload, never discovered on the first message.
  */
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "account.h"
 #include "config_int.h"
 
 #define CONFIG_KEY_MIN_RSA_BITS 1024
@@ -105,13 +104,6 @@ config_finish_free(struct config *c)
 
 /* ---- what `compauthd -n` checks beyond the file ---- */
 
-/* A number is an id as it stands, as chown(1) takes it. */
-static bool
-config_is_id(const char *v)
-{
-	return v[0] != '\0' && strspn(v, "0123456789") == strlen(v);
-}
-
 bool
 config_check_accounts(const struct config *c, char *err, size_t errlen)
 {
@@ -129,13 +121,23 @@ config_check_accounts(const struct config *c, char *err, size_t errlen)
 
 	for (i = 0; i < sizeof(acct) / sizeof(acct[0]); i++) {
 		const char *v = *(char *const *)(const void *)((const char *)c + acct[i].offset);
-		bool found;
+		bool found, has_gid;
+		uid_t uid;
+		gid_t gid;
 
-		if (v == NULL || v[0] == '\0' || config_is_id(v))
+		if (v == NULL || v[0] == '\0')
 			continue;
-		/* The daemon's own words when it cannot become that user. */
-		errno = 0;
-		found = acct[i].is_group ? getgrnam(v) != NULL : getpwnam(v) != NULL;
+		/* The daemon's own lookup, so -n and start-up agree. */
+		if (acct[i].is_group) {
+			found = account_group(v, &gid) == 0;
+		} else {
+			found = account_user(v, &uid, &gid, &has_gid) == 0;
+			if (found && !has_gid && i == 0 && (c->group == NULL || c->group[0] == '\0')) {
+				snprintf(err, errlen, "user %s: no passwd entry, so no primary "
+				    "group: set group", v);
+				return false;
+			}
+		}
 		if (!found) {
 			snprintf(err, errlen, "%s %s: no such %s", acct[i].setting, v,
 			    acct[i].is_group ? "group" : "user");

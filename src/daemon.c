@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "daemon.h"
 #include "log.h"
 #include "milter.h"
@@ -147,22 +148,21 @@ static int
 daemon_lookup(const char *user, const char *group, uid_t *uid, gid_t *gid,
     char *err, size_t errlen)
 {
-	struct passwd *pw = getpwnam(user);
+	bool has_gid;
 
-	if (pw == NULL) {
+	if (account_user(user, uid, gid, &has_gid) != 0) {
 		snprintf(err, errlen, "user %s: no such user", user);
 		return -1;
 	}
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
 	if (group != NULL && *group != '\0') {
-		struct group *gr = getgrnam(group);
-
-		if (gr == NULL) {
+		if (account_group(group, gid) != 0) {
 			snprintf(err, errlen, "group %s: no such group", group);
 			return -1;
 		}
-		*gid = gr->gr_gid;
+	} else if (!has_gid) {
+		snprintf(err, errlen, "user %s: no passwd entry, so no primary group: "
+		    "set group", user);
+		return -1;
 	}
 	return 0;
 }

@@ -5,9 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +17,7 @@
 #include <libmilter/mfapi.h>
 #include <libmilter/mfdef.h>
 
+#include "account.h"
 #include "authres.h"
 #include "log.h"
 #include "milter.h"
@@ -457,22 +456,17 @@ milter_socket_perms(const struct config *cfg, const char *path, char *err, size_
 	gid_t gid = (gid_t)-1;
 
 	if (cfg->socket_owner[0]) {
-		struct passwd *pw = getpwnam(cfg->socket_owner);
+		gid_t primary;
+		bool has_gid;
 
-		if (pw == NULL) {
+		if (account_user(cfg->socket_owner, &uid, &primary, &has_gid) != 0) {
 			snprintf(err, errlen, "socket_owner %s: no such user", cfg->socket_owner);
 			return -1;
 		}
-		uid = pw->pw_uid;
 	}
-	if (cfg->socket_group[0]) {
-		struct group *gr = getgrnam(cfg->socket_group);
-
-		if (gr == NULL) {
-			snprintf(err, errlen, "socket_group %s: no such group", cfg->socket_group);
-			return -1;
-		}
-		gid = gr->gr_gid;
+	if (cfg->socket_group[0] && account_group(cfg->socket_group, &gid) != 0) {
+		snprintf(err, errlen, "socket_group %s: no such group", cfg->socket_group);
+		return -1;
 	}
 	if ((uid != (uid_t)-1 || gid != (gid_t)-1) && chown(path, uid, gid) != 0) {
 		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));

@@ -89,6 +89,39 @@ socket_group = 4545" > "$conf"
 "$bin" -n -c "$conf" > "$tmp/out" 2> "$tmp/err"
 ok $? "-n: numeric user, group, socket_owner and socket_group are ids, accepted" "$tmp/err"
 
+# A number without a passwd entry has no primary group: -n and the daemon
+# both ask for group, in the same words.
+printf '%s\n%s\n' "$(printf '%s' "$base" | grep -v '^user = ')" "user = 4242" > "$conf"
+"$bin" -n -c "$conf" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc -eq 78 ] && grep -qx "compauthd: $conf: user 4242: no passwd entry, so no primary group: set group" "$tmp/err"
+ok $? "-n: user 4242 without a passwd entry nor group: exit 78 asking for group ($rc)" "$tmp/err"
+if [ "$(id -u)" -eq 0 ]; then
+	"$bin" -f -c "$conf" > "$tmp/daemon.log" 2>&1
+	rc=$?
+	[ $rc -eq 71 ] && grep -qF "user 4242: no passwd entry, so no primary group: set group" "$tmp/daemon.log"
+	ok $? "the daemon started as root with user 4242 says the same and exits 71 ($rc)" "$tmp/daemon.log"
+	# Numbers are what the daemon becomes and gives the socket (they were
+	# looked up as names, so -n accepted what the daemon then refused).
+	nobody=$(id -u nobody)
+	printf '%s\n%s\n' "$(printf '%s' "$base" | grep -v '^user = ')" \
+		"user = 4242
+group = 4343
+socket_owner = $nobody
+socket_group = 4545" > "$conf"
+	"$bin" -n -c "$conf" > /dev/null 2> "$tmp/err"
+	ok $? "-n: user 4242 with group 4343 accepted" "$tmp/err"
+	"$bin" -f -c "$conf" > "$tmp/daemon.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ -S "$tmp/s.sock" ] && break; sleep 0.05; done
+	sleep 0.2
+	st=$(stat -c '%u:%g' "$tmp/s.sock" 2>/dev/null)
+	ids=$(awk '/^Uid:/{u=$2} /^Gid:/{g=$2} END{print u ":" g}' /proc/$pid/status 2>/dev/null)
+	kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
+	[ "$st" = "$nobody:4545" ] && [ "$ids" = "4242:4343" ]
+	ok $? "numeric ids: socket $nobody:4545 (got $st), daemon runs as 4242:4343 (got $ids)" "$tmp/daemon.log"
+fi
+
 # authserv_id without a dot: a warning, exit 0, the settings still printed.
 printf '%s\n%s\n' "$(printf '%s' "$base" | grep -v '^authserv_id')" "authserv_id = mx" > "$conf"
 "$bin" -n -c "$conf" > "$tmp/out" 2> "$tmp/err"
