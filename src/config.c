@@ -30,6 +30,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "config_int.h"
+#include "import.h"
 
 /*
  * Bytes of one value, and of one line (newline excluded): room for any
@@ -572,6 +573,8 @@ config_set(struct config *c, struct arena *a, const struct config_entry *e,
 
 /* ---- the file ---- */
 
+#define CONFIG_HINT_NAME 40     /* longest name compared for a typo hint */
+
 static const struct config_entry *
 config_lookup(const char *name)
 {
@@ -581,6 +584,68 @@ config_lookup(const char *name)
 		if (strcmp(config_table[i].name, name) == 0)
 			return &config_table[i];
 	return NULL;
+}
+
+/* Edits (insert, delete, replace, swap two) from a to b, case ignored. */
+static size_t
+config_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[CONFIG_HINT_NAME + 1][CONFIG_HINT_NAME + 1];
+
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t cost = tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]);
+			size_t v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/*
+ * An unknown name is most often a typo of ours or a line carried over from
+ * OpenDKIM, OpenDMARC or OpenARC (SoftwareHeader): say which, so the
+ * postmaster is not left to guess.
+ */
+static void
+config_unknown_hint(const char *name, char *hint, size_t len)
+{
+	const char *best = NULL, *prog;
+	size_t i, bestd = 3, n = strlen(name);
+
+	hint[0] = '\0';
+	if (n >= 3 && n <= CONFIG_HINT_NAME)
+		for (i = 0; i < config_nsettings; i++) {
+			size_t d;
+
+			if (strlen(config_table[i].name) > CONFIG_HINT_NAME)
+				continue;
+			d = config_distance(name, config_table[i].name);
+			if (d < bestd) {
+				bestd = d;
+				best = config_table[i].name;
+			}
+		}
+	if (best != NULL && (bestd <= 1 || (bestd == 2 && n >= 6))) {
+		snprintf(hint, len, "; did you mean '%s'?", best);
+		return;
+	}
+	if ((prog = import_program_of(name)) != NULL)
+		snprintf(hint, len, " (a setting of %s: compauthd --import FILE "
+		    "prints what a whole file becomes)", prog);
 }
 
 /*
@@ -616,8 +681,11 @@ config_split_line(char *line, const struct config_entry **ep, char **valuep,
 	eq = *v == '=';
 	*p = '\0';
 	if ((e = config_lookup(name)) == NULL) {
+		char hint[160];
+
 		config_show(name, shown, sizeof(shown));
-		snprintf(why, whylen, "unknown setting '%s'", shown);
+		config_unknown_hint(name, hint, sizeof(hint));
+		snprintf(why, whylen, "unknown setting '%s'%s", shown, hint);
 		return -1;
 	}
 	if (!eq) {

@@ -37,6 +37,12 @@ int import_run(char *const *paths, size_t n, FILE *out, FILE *err);
 int import_text(const struct import_file *files, size_t n, const struct import_opts *o,
     FILE *out, FILE *err);
 
+/*
+ * The program(s) whose configuration knows key ("OpenDKIM", ...), or NULL:
+ * the hint for a setting compauthd does not know.
+ */
+const char *import_program_of(const char *key);
+
 #define IMPORT_FILE_MAX (1024 * 1024)
 
 #endif

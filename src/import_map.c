@@ -365,3 +365,15 @@ imp_prog_name(unsigned prog)
 	return prog == IP_DKIM ? "OpenDKIM" : prog == IP_DMARC ? "OpenDMARC" :
 	    prog == IP_ARC ? "OpenARC" : "OpenDKIM, OpenDMARC and OpenARC";
 }
+
+const char *
+import_program_of(const char *key)
+{
+	unsigned m = imp_known(key);
+
+	if (m == 0)
+		return NULL;
+	if (m == IP_DKIM || m == IP_DMARC || m == IP_ARC)
+		return imp_prog_name(m);
+	return "OpenDKIM, OpenDMARC or OpenARC";
+}

@@ -354,13 +354,13 @@ static const struct bad_case {
 } bad_cases[] = {
 	/* line syntax */
 	{ "garbage\n", "t.conf:1: unknown setting 'garbage'" },
-	{ "log_levl = debug\n", "t.conf:1: unknown setting 'log_levl'" },
-	{ "Log_Level = debug\n", "t.conf:1: unknown setting 'Log_Level'" },
+	{ "log_levl = debug\n", "t.conf:1: unknown setting 'log_levl'; did you mean 'log_level'?" },
+	{ "Log_Level = debug\n", "t.conf:1: unknown setting 'Log_Level'; did you mean 'log_level'?" },
 	{ "= 5\n", "t.conf:1: expected 'name = value'" },
 	{ "\n\n  =\n", "t.conf:3: expected 'name = value'" },
 	{ "dns_timeout 5s\n", "t.conf:1: dns_timeout: expected '=' after the name" },
 	{ "# c\ndns_timeout\n", "t.conf:2: dns_timeout: expected '=' after the name" },
-	{ "dns_timeout: 5s\n", "t.conf:1: unknown setting 'dns_timeout:'" },
+	{ "dns_timeout: 5s\n", "t.conf:1: unknown setting 'dns_timeout:'; did you mean 'dns_timeout'?" },
 	{ "dns_timeout = 2s\nlog_level = info\ndns_timeout = 3s\n",
 	  "t.conf:3: dns_timeout: already set on line 1" },
 	{ "user = a\n\n\nuser = a\n", "t.conf:4: user: already set on line 1" },
@@ -726,6 +726,52 @@ test_limits(void)
 	is_str(err, "(config):1: unknown setting 'x'", "limits: NULL name is '(config)'");
 }
 
+/*
+ * An unknown name says what it probably is: a typo of one of ours, or a
+ * setting of OpenDKIM, OpenDMARC or OpenARC (the migrating postmaster's
+ * SoftwareHeader line), with the way to carry a whole file over.
+ */
+static void
+test_unknown_hints(void)
+{
+	static const struct {
+		const char *line, *err;
+	} cases[] = {
+		{ "SoftwareHeader yes\n", "t:1: unknown setting 'SoftwareHeader' (a setting "
+		  "of OpenDKIM, OpenDMARC or OpenARC: compauthd --import FILE prints what a whole file becomes)" },
+		{ "HistoryFile = /var/run/opendmarc/opendmarc.dat\n", "t:1: unknown setting "
+		  "'HistoryFile' (a setting of OpenDMARC: compauthd --import FILE prints what "
+		  "a whole file becomes)" },
+		{ "Socket = local:/x\n", "t:1: unknown setting 'Socket'; did you mean 'socket'?" },
+		{ "trusted_client = 10.0.0.1\n", "t:1: unknown setting 'trusted_client'; "
+		  "did you mean 'trusted_clients'?" },
+		{ "dmarc_enfroce = on\n", "t:1: unknown setting 'dmarc_enfroce'; did you mean "
+		  "'dmarc_enforce'?" },
+		{ "frobnicate = 1\n", "t:1: unknown setting 'frobnicate'" },
+		{ "MinimumKeyBits 1024\n", "t:1: unknown setting 'MinimumKeyBits' (a setting "
+		  "of OpenDKIM: compauthd --import FILE prints what a whole file becomes)" },
+		{ "ab = 1\n", "t:1: unknown setting 'ab'" },
+	};
+	char err[512], big[200];
+	struct config *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		err[0] = '\0';
+		c = config_parse("t", cases[i].line, strlen(cases[i].line), err, sizeof(err));
+		ok(c == NULL, "hints: case %zu refused", i);
+		is_str(err, cases[i].err, "hints: case %zu, exact error", i);
+		config_free(&c);
+	}
+	/* A long name is not compared (bounded work) and gets no hint. */
+	memset(big, 'a', sizeof(big) - 8);
+	memcpy(big + sizeof(big) - 8, " = 1\n", 6);
+	c = config_parse("t", big, strlen(big), err, sizeof(err));
+	ok(c == NULL && strstr(err, "did you mean") == NULL && strstr(err, "unknown setting") != NULL,
+	    "hints: a 192-byte name: unknown, no hint");
+	config_free(&c);
+}
+
 /* ---- files ---- */
 
 static void
@@ -736,7 +782,7 @@ test_files(void)
 		const char *err;        /* after "PATH:" */
 	} bad_files[] = {
 		{ "bad-duplicate.conf", "4: dns_timeout: already set on line 2" },
-		{ "bad-unknown.conf", "4: unknown setting 'log_levl'" },
+		{ "bad-unknown.conf", "4: unknown setting 'log_levl'; did you mean 'log_level'?" },
 		{ "bad-range.conf", "2: max_headers: 0 is out of range (1 to 100000)" },
 		{ "bad-cidr.conf", "2: trusted_clients: '192.0.2.1/24' has bits set after the "
 		  "prefix length; write the network address" },
@@ -1469,6 +1515,7 @@ main(void)
 	test_bad();
 	test_limits();
 	test_files();
+	test_unknown_hints();
 	test_arc_key();
 	test_example_conf();
 	test_man();
