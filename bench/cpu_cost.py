@@ -26,22 +26,14 @@ import subprocess
 import sys
 import tempfile
 
+import benchlib
 from benchlib import HERE, TOP, start
 from benchlib import harness as H
 from benchlib import mclient as M
 
 
 def speed():
-    """Seconds per operation: rsa1024/rsa2048 sign and verify, ed25519 verify."""
-    out = subprocess.run(['openssl', 'speed', '-seconds', '1', 'rsa1024', 'rsa2048',
-                          'ed25519'], capture_output=True, text=True).stdout
-    ops = {}
-    for bits in ('1024', '2048'):
-        m = re.search(r'^rsa\s+%s bits\s+([0-9.]+)s\s+([0-9.]+)s' % bits, out, re.M)
-        ops['rsa%s_sign' % bits], ops['rsa%s_verify' % bits] = float(m.group(1)), float(m.group(2))
-    m = re.search(r'Ed25519\)\s+([0-9.]+)s\s+([0-9.]+)s', out)
-    ops['ed25519_verify'] = float(m.group(2))
-    return ops
+    return benchlib.openssl_speed()
 
 
 def cpu_of(pid):
