@@ -42,7 +42,8 @@ configure build-aux/tap-driver.sh: configure.ac Makefile.am $(wildcard mk/*.am)
 # Every out-of-tree build dir is configured the same way, with its own flags.
 $(BUILD)/Makefile: | configure
 	mkdir -p $(BUILD)
-	cd $(BUILD) && ../configure $(CONFIGURE_FLAGS) $(EXTRA_CONFIGURE)
+	cd $(BUILD) && ../configure --prefix=$(PREFIX) --sysconfdir=$(SYSCONFDIR) \
+		$(CONFIGURE_FLAGS) $(EXTRA_CONFIGURE)
 
 demo: deps all
 	@bash tests/demo.sh $(BUILD)
@@ -83,8 +84,15 @@ bench: deps all
 	@/usr/bin/python3 bench/cpu_cost.py $(BUILD) 300
 	@/usr/bin/python3 bench/compare.py $(BUILD)
 
+# The binary's default configuration file (compauthd -n without -c) is
+# fixed when $(BUILD) is configured, from PREFIX then: say so when this
+# install goes elsewhere (the installed unit always passes -c).
 install: all
 	$(MAKE) -C $(BUILD) install DESTDIR="$(DESTDIR)" prefix="$(PREFIX)" sysconfdir="$(SYSCONFDIR)"
+	@built=$$(sed -n 's/^sysconfdir = //p' $(BUILD)/Makefile); \
+	[ "$$built" = '$(SYSCONFDIR)' ] || [ "$$built" = '$${prefix}/etc' -a '$(PREFIX)/etc' = '$(SYSCONFDIR)' -a \
+		"$$(sed -n 's/^prefix = //p' $(BUILD)/Makefile)" = '$(PREFIX)' ] || \
+		echo "install: note: $(BUILD) was configured for another prefix, so compauthd -n without -c reads $$built/compauthd/compauthd.conf; rm -rf $(BUILD) and make install PREFIX=$(PREFIX) again to build for $(SYSCONFDIR)" >&2
 
 # The Debian package (debian/), built by dpkg-buildpackage in a temporary
 # copy of the source tree (git's tracked and new, not ignored, files), so

@@ -124,5 +124,12 @@ grep -qx "ExecStart=/usr/sbin/compauthd -f -c /etc/compauthd/compauthd.conf" \
 ok $? "PREFIX=/usr: the service names /usr/sbin/compauthd and /etc/compauthd/compauthd.conf"
 grep -qx "User=compauthd" "$usr/usr/lib/systemd/system/compauthd.service"
 ok $? "PREFIX=/usr: the installed service runs as User=compauthd"
+# This build was configured for another prefix: its binary's default file
+# (compauthd -n without -c) is not the installed one, and install says so.
+want=$(sed -n 's/^sysconfdir = //p' "$builddir/Makefile")
+if [ "$want" != /etc ]; then
+	grep -q "^install: note: .* was configured for another prefix, so compauthd -n without -c reads " "$tmp/make.log"
+	ok $? "PREFIX=/usr on a build configured for $want: install names the file -n reads" "$tmp/make.log"
+fi
 
 echo "1..$n"
