@@ -164,9 +164,10 @@ def main():
                     'client %s (%s)' % (ip, why))
 
     # The chroot case: a chrooted smtpd reaches the socket by the snippet's
-    # path inside the chroot (queue_directory).
-    tap.is_(pf.chroot_milters, 'unix:/compauthd/compauthd.sock',
-            'chroot case: the snippet names the socket inside the chroot')
+    # path relative to the queue directory (its working directory, chrooted
+    # or not; tests/mta/t_chroot.py covers both).
+    tap.is_(pf.chroot_milters, 'unix:compauthd/compauthd.sock',
+            'chroot case: the snippet names the socket relative to the queue directory')
     if pf.chroot_milters:
         marker, ip, name, mail_from, demo, expected, why = L.CLIENTS[0]
         reply, out = L.swaks(CHROOT_PORT, L.message('pf-chroot'), helo=name,
