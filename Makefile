@@ -42,7 +42,7 @@ configure build-aux/tap-driver.sh: configure.ac Makefile.am $(wildcard mk/*.am)
 # Every out-of-tree build dir is configured the same way, with its own flags.
 $(BUILD)/Makefile: | configure
 	mkdir -p $(BUILD)
-	cd $(BUILD) && ../configure --prefix=$(PREFIX) --sysconfdir=$(SYSCONFDIR) \
+	cd $(BUILD) && ../configure --prefix=$(PREFIX) $(if $(filter /usr,$(PREFIX)),--sysconfdir=/etc) \
 		$(CONFIGURE_FLAGS) $(EXTRA_CONFIGURE)
 
 demo: deps all

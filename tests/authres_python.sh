@@ -36,7 +36,7 @@ def unquote(v):
 
 
 def written(v):
-    # What authres_format writes for a value (src/authres.c): no
+    # What authres_format writes for a value (src/authres/authres.c): no
     # quoted-pair, so double quotes and backslashes become ?, and no =?.
     if v is None:
         return None

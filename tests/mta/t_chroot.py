@@ -46,7 +46,7 @@ tap = L.tap
 harness = L.harness
 USER = 'cadchroot'
 LOCK = os.path.join('/run/lock' if os.path.isdir('/run/lock') else '/tmp',
-                    'compauthd-t_chroot.lock')
+                    'cad-t_chroot.lock')
 SINK_PORT = 10026
 DEFAULT_SOCKET = '/run/compauthd/compauthd.sock'
 RECIPE_MILTERS = 'unix:compauthd/compauthd.sock'     # relative: the recipe
