@@ -158,6 +158,10 @@ start=$(date +%s)
 "$bin" --import "$tmp/million.conf" > "$tmp/out" 2> "$tmp/err"
 [ $? -eq 0 ] && grep -qx 'compauthd: --import: 0 settings written, 0 already compauthd'"'"'s behaviour, 0 not carried over' "$tmp/err"
 ok $? "a million empty lines: nothing to carry, exit 0" "$tmp/err"
+# Memory as growth over importing one line, so that a sanitizer's shadow
+# memory (ThreadSanitizer starts at ~300 MB) is not counted as ours.
+echo 'x' > "$tmp/one.conf"
+/usr/bin/time -f '%M' -o "$tmp/rss0" "$bin" --import "$tmp/one.conf" > /dev/null 2>&1
 yes 'x' | head -n 524288 > "$tmp/keys.conf"
 /usr/bin/time -f '%M' -o "$tmp/rss" "$bin" --import "$tmp/keys.conf" > "$tmp/out" 2> "$tmp/err"
 rc=$?
@@ -166,8 +170,9 @@ end=$(date +%s)
 	[ "$(grep -c '^#   keys.conf\|^#   .*keys.conf:' "$tmp/out")" -le 1001 ] &&
 	[ "$(wc -c < "$tmp/out")" -lt 400000 ]
 ok $? "524288 unknown keys: 1000 listed, the rest counted, output bounded" "$tmp/err"
-[ "$(cat "$tmp/rss")" -lt 262144 ] && [ $((end - start)) -lt 60 ]
-ok $? "... in bounded memory ($(cat "$tmp/rss") KiB) and time ($((end - start)) s)"
+grown=$(( $(cat "$tmp/rss") - $(cat "$tmp/rss0") ))
+[ "$grown" -lt 65536 ] && [ $((end - start)) -lt 60 ]
+ok $? "... in bounded memory ($grown KiB over one line) and time ($((end - start)) s)"
 
 # 9. No setting added: -n prints as many settings as the config test counts.
 want=$(sed -n 's/.*is_int(count, \([0-9]*\), "man: .* settings");.*/\1/p' "$srcdir/tests/unit/test_config.c")
