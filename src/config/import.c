@@ -86,6 +86,9 @@ imp_where_text(struct imp *im, const struct imp_where *w)
 }
 
 /* One finding, after its origin ("FILE:LINE Key value"). */
+static void imp_vreport(struct imp *im, const char *origin, bool builtin, const char *fmt,
+    va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 imp_vreport(struct imp *im, const char *origin, bool builtin, const char *fmt, va_list ap)
 {
