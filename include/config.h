@@ -107,4 +107,11 @@ void config_install(struct config *c);      /* takes ownership */
 struct config *config_acquire(void);        /* never NULL once installed */
 void config_release(struct config **cp);
 
+/*
+ * Writes a setting's value as compauthd -n does: bare unless it holds
+ * blanks, '#', '"' or '\\' (then quoted, '"' and '\\' escaped), so that it
+ * reads back the same.
+ */
+void config_write_value(const char *v, FILE *out);
+
 #endif

@@ -105,8 +105,8 @@ config_value_text(const struct config *c, const struct config_entry *e, struct a
 }
 
 /* Quoted when it would not read back the same bare. */
-static void
-config_put_value(const char *v, FILE *out)
+void
+config_write_value(const char *v, FILE *out)
 {
 	if (*v != '\0' && strpbrk(v, " \t#\"\\") == NULL) {
 		fputs(v, out);
@@ -129,7 +129,7 @@ config_dump(const struct config *c, FILE *out)
 
 	for (i = 0; i < config_nsettings; i++) {
 		fprintf(out, "%s = ", config_table[i].name);
-		config_put_value(config_value_text(c, &config_table[i], a), out);
+		config_write_value(config_value_text(c, &config_table[i], a), out);
 		putc('\n', out);
 	}
 	arena_free(&a);

@@ -180,23 +180,6 @@ imp_slot_source(struct imp *im, struct imp_slot *s, const struct imp_where *w, c
 		s->note[s->nnote++] = note;
 }
 
-/* The quoting compauthd -n uses: bare unless blanks, '#', '"' or '\\'. */
-static void
-imp_put_value(const char *v, FILE *out)
-{
-	if (*v != '\0' && strpbrk(v, " \t#\"\\") == NULL) {
-		fputs(v, out);
-		return;
-	}
-	putc('"', out);
-	for (; *v; v++) {
-		if (*v == '"' || *v == '\\')
-			putc('\\', out);
-		putc(*v, out);
-	}
-	putc('"', out);
-}
-
 static char *
 imp_line_text(struct imp *im, const char *name, const char *value)
 {
@@ -208,7 +191,7 @@ imp_line_text(struct imp *im, const char *name, const char *value)
 	if (f == NULL)
 		abort();
 	fprintf(f, "%s = ", name);
-	imp_put_value(value, f);
+	config_write_value(value, f);
 	fputc('\n', f);
 	fclose(f);
 	s = arena_strdup(im->a, buf);

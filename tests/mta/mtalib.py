@@ -189,6 +189,28 @@ class Sink:
         self.log.close()
 
 
+def postfix_settings(spool, data, maillog, run_dir, sink_port):
+    """main.cf of a private Postfix (../shared/notes/mta-e2e.md): its own
+    queue, data directory and log, no local delivery, relaying the test
+    domains to the sink on sink_port, XCLIENT from localhost."""
+    return [
+        'compatibility_level = 3.6', 'queue_directory = ' + spool,
+        'data_directory = ' + data, 'meta_directory = /etc/postfix',
+        'maillog_file = ' + maillog,
+        'maillog_file_prefixes = ' + run_dir,
+        'myhostname = ' + HOSTNAME, 'mydestination =',
+        'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
+        'mynetworks = 127.0.0.0/8',
+        'smtpd_relay_restrictions = permit_mynetworks, '
+        'permit_auth_destination, reject',
+        'relay_domains = example.com, example.net, example.org',
+        'relayhost = [127.0.0.1]:%d' % sink_port,
+        'smtpd_authorized_xclient_hosts = 127.0.0.1',
+        'alias_maps =', 'alias_database =',
+        'smtpd_tls_security_level = none', 'smtp_tls_security_level = none',
+    ]
+
+
 def message(marker, extra_headers=(), from_addr='alice@example.org'):
     """A small message; marker is its Message-ID's local part."""
     hdrs = list(extra_headers) + [

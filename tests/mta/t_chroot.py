@@ -199,22 +199,8 @@ class Postfix:
         shutil.copy('/usr/share/postfix/master.cf.dist',
                     os.path.join(self.etc, 'master.cf'))
         open(os.path.join(self.etc, 'main.cf'), 'w').close()
-        settings = [
-            'compatibility_level = 3.6', 'queue_directory = ' + self.spool,
-            'data_directory = ' + self.data, 'meta_directory = /etc/postfix',
-            'maillog_file = ' + self.maillog,
-            'maillog_file_prefixes = ' + self.run_dir,
-            'myhostname = ' + L.HOSTNAME, 'mydestination =',
-            'inet_interfaces = 127.0.0.1', 'inet_protocols = ipv4',
-            'mynetworks = 127.0.0.0/8',
-            'smtpd_relay_restrictions = permit_mynetworks, '
-            'permit_auth_destination, reject',
-            'relay_domains = example.com, example.net, example.org',
-            'relayhost = [127.0.0.1]:%d' % SINK_PORT,
-            'smtpd_authorized_xclient_hosts = 127.0.0.1',
-            'alias_maps =', 'alias_database =',
-            'smtpd_tls_security_level = none', 'smtp_tls_security_level = none',
-        ]
+        settings = L.postfix_settings(self.spool, self.data, self.maillog,
+                                      self.run_dir, SINK_PORT)
         # The snippet as documented, then its chroot alternative: the
         # commented "smtpd_milters = " line.
         settings += L.snippet_lines('postfix-main.cf.snippet')
