@@ -74,6 +74,9 @@ struct config {
 	char *arc_sign_selector;
 	char *arc_sign_key;             /* PEM file */
 	struct str_list arc_sign_headers;
+	char *report_store;             /* "" = no store */
+	unsigned report_queue;
+	unsigned report_retention;      /* days; 0 = keep */
 	struct evp_pkey_st *arc_sign_pkey;  /* loaded from arc_sign_key; NULL = no sealing */
 };
 

@@ -69,6 +69,12 @@ struct store;
  */
 struct store *store_open(const char *uri, bool create, char *err, size_t errlen);
 void store_close(struct store **sp);
+/*
+ * compauthd -n: whether the store uri names can be used, creating and
+ * changing nothing (an SQLite file not yet there: its directory must be
+ * writable). 0, or -1 with err set.
+ */
+int store_check(const char *uri, char *err, size_t errlen);
 /* "sqlite" or "postgresql". */
 const char *store_backend(const struct store *s);
 
@@ -96,10 +102,18 @@ int store_query(struct store *s, const char *sql, const char *const *params, siz
 struct store_writer;
 struct store_writer *store_writer_start(const char *uri, size_t queue_max,
     char *err, size_t errlen);
+/* Rows received more than seconds ago are deleted hourly (0: kept). */
+void store_writer_retention(struct store_writer *w, int64_t seconds);
 /* false when the row was dropped (queue full or writer stopped). */
 bool store_queue(struct store_writer *w, const struct store_msg *m);
 /* Writes what is queued (bounded by timeout_ms), stops the thread. */
 void store_writer_stop(struct store_writer **wp, unsigned timeout_ms);
+/*
+ * The same at the end of the process, without freeing w: a connection that
+ * outlived the shutdown drain may still call store_queue() (false from now
+ * on) until the process exits.
+ */
+void store_writer_finish(struct store_writer *w, unsigned timeout_ms);
 struct store_writer_stats {
 	uint64_t queued, written, dropped, failed_batches;
 };

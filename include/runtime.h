@@ -9,11 +9,13 @@
 #include <stdatomic.h>
 
 #include "config.h"
+#include "report_store.h"
 #include "resolver.h"
 
 struct runtime {
 	struct config *cfg;
 	struct resolver *res;
+	struct store_writer *writer;    /* the report store's; NULL: no store */
 	atomic_int refs;
 };
 
@@ -26,6 +28,16 @@ struct runtime *runtime_new(struct config *cfg, struct runtime *prev, char *err,
 void runtime_install(struct runtime *rt);          /* takes ownership */
 struct runtime *runtime_acquire(void);             /* NULL before the first install */
 void runtime_release(struct runtime **rtp);
+/*
+ * The daemon (only) has runtime_new() start the report writer of
+ * report_store; test mode and the unit tests store nothing.
+ */
+void runtime_enable_reports(void);
+/*
+ * Exit path, after the messages in progress are done: writes what the
+ * report writer still holds (bounded by timeout_ms) and stops it.
+ */
+void runtime_store_shutdown(unsigned timeout_ms);
 /* Releases the installed runtime (exit path). */
 void runtime_shutdown(void);
 

@@ -24,6 +24,7 @@ base="authserv_id = mx.test.example
 user = \"\"
 socket = unix:$tmp/s.sock
 pidfile = $tmp/c.pid
+report_store = $tmp/reports.db
 "
 conf=$tmp/c.conf
 list=$tmp/trusted_clients
@@ -48,7 +49,7 @@ ok $? "-n output read back prints the same settings" "$tmp/err"
 printf 'example.org\n\nbad!name\n' > "$tmp/domains"
 "$bin" -n -c "$conf" > "$tmp/out" 2> "$tmp/err"
 rc=$?
-[ $rc -eq 78 ] && grep -qF "$conf:6: local_domains: $tmp/domains:3: expected a domain name, got 'bad!name'" "$tmp/err"
+[ $rc -eq 78 ] && grep -qF "$conf:7: local_domains: $tmp/domains:3: expected a domain name, got 'bad!name'" "$tmp/err"
 ok $? "-n: a bad entry in a list file: exit 78, config line, file and line named ($rc)" "$tmp/err"
 rm "$tmp/domains"
 "$bin" -n -c "$conf" > "$tmp/out" 2> "$tmp/err"

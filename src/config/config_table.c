@@ -26,6 +26,7 @@ static const char *check_reject_reply(const char *v);
 static const char *check_override(const char *v);
 static const char *check_domain_or_empty(const char *v);
 static const char *check_sign_header(const char *v);
+static const char *check_report_store(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
@@ -304,6 +305,25 @@ const struct config_entry config_table[] = {
 	  "message is signed as often as it occurs. From must be one of them; "
 	  "ARC-Seal and Authentication-Results cannot be.",
 	  OFF(arc_sign_headers) },
+	{ "report_store", CT_STRING, "store", "/var/lib/compauthd/reports.db", NULL, 0, 0, NULL,
+	  check_report_store,
+	  "Where each evaluated message's DMARC facts are stored for "
+	  "compauthd-report (aggregate reports, --summary): an SQLite file "
+	  "(an absolute path, or sqlite:/path; its directory must be writable by "
+	  "user), or a PostgreSQL URI (postgresql://...) for one store shared by "
+	  "several MX hosts. Empty: no store. A store that cannot be opened at "
+	  "start is logged and left off until a reload; mail is checked all the same.",
+	  OFF(report_store) },
+	{ "report_queue", CT_UINT, NULL, "10000", NULL, 1, 10000000, NULL, NULL,
+	  "The most rows waiting for the store's writer thread. When it is full "
+	  "(the store is slow or down) further rows are dropped and counted, "
+	  "never waited for; the log says how many, at most once a minute.",
+	  OFF(report_queue) },
+	{ "report_retention", CT_UINT, "days", "400", NULL, 0, 100000, NULL, NULL,
+	  "Days a message stays in report_store; older rows are deleted hourly. "
+	  "0 keeps them all. Reports need only the last days; a year and a month "
+	  "lets --summary compare a month with the same one a year before.",
+	  OFF(report_retention) },
 };
 
 const size_t config_nsettings = sizeof(config_table) / sizeof(config_table[0]);
@@ -391,6 +411,19 @@ check_path(const char *v)
 	/* The daemon changes directory; a relative path would change meaning. */
 	if (v[0] != '\0' && v[0] != '/')
 		return "an absolute path or \"\"";
+	return NULL;
+}
+
+static const char *
+check_report_store(const char *v)
+{
+	if (v[0] == '\0' || strncmp(v, "postgresql://", 13) == 0 ||
+	    strncmp(v, "postgres://", 11) == 0)
+		return NULL;
+	if (strncmp(v, "sqlite:", 7) == 0)
+		v += 7;
+	if (v[0] != '/')
+		return "an absolute path, sqlite:/path, a postgresql:// URI or \"\"";
 	return NULL;
 }
 

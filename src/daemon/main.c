@@ -43,6 +43,8 @@
 #define SYSCONFDIR "/etc"
 #endif
 #define DEFAULT_CONFIG SYSCONFDIR "/compauthd/compauthd.conf"
+/* At exit: how long the report writer may take to write what it holds. */
+#define RUNTIME_STORE_DRAIN_MS 5000
 
 static const char *config_path = DEFAULT_CONFIG;
 static int config_path_given;
@@ -107,6 +109,9 @@ check_config(struct config *cfg)
 	}
 	if (config_authserv_id_warning(cfg, err, sizeof(err)))
 		fprintf(stderr, "compauthd: warning: %s\n", err);
+	if (cfg->report_store[0] != '\0' && store_check(cfg->report_store, err, sizeof(err)) != 0)
+		fprintf(stderr, "compauthd: warning: report_store %s is not usable, DMARC report "
+		    "data will not be stored: %s\n", cfg->report_store, err);
 	config_dump(cfg, stdout);
 	fflush(stdout);
 	fprintf(stderr, "compauthd: %s%s: OK\n", config_path, what);
@@ -291,6 +296,7 @@ run_daemon(struct config *cfg, int foreground)
 		rc = EX_OSERR;
 		goto failed;
 	}
+	runtime_enable_reports();
 	rt = runtime_new(cfg, NULL, err, sizeof(err));
 	cfg = NULL;     /* the runtime owns it, or freed it on failure */
 	if (rt == NULL) {
@@ -361,6 +367,7 @@ run_daemon(struct config *cfg, int foreground)
 		rt = runtime_acquire();
 		drain(rt ? rt->cfg->shutdown_timeout_ms : 0);
 		runtime_release(&rt);
+		runtime_store_shutdown(RUNTIME_STORE_DRAIN_MS);
 	}
 	if (sockpath)
 		unlink(sockpath);

@@ -1,9 +1,13 @@
 /*
- * The installed runtime (settings + resolver) and its reference counting.
- * Reload builds a complete new runtime first, so a bad config or a resolver
- * that cannot start leaves the running one untouched.
+ * The installed runtime (settings + resolver + report writer) and its
+ * reference counting. Reload builds a complete new runtime first, so a bad
+ * config or a resolver that cannot start leaves the running one untouched.
+ * The report writer is shared like the resolver while report_store and
+ * report_queue stay the same; a store that cannot be opened is logged and
+ * left off (reports are secondary to checking mail), tried again on reload.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,13 @@
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct runtime *runtime_current;
+static atomic_bool runtime_reports;
+
+void
+runtime_enable_reports(void)
+{
+	atomic_store(&runtime_reports, true);
+}
 
 /* A resolver is shared between runtimes whose DNS settings are equal. */
 struct resolver_holder {
@@ -21,10 +32,81 @@ struct resolver_holder {
 	atomic_int refs;
 };
 
+/* A report writer is shared between runtimes with the same store settings. */
+struct writer_holder {
+	struct store_writer *w;         /* NULL: no store, or it failed to open */
+	atomic_int refs;
+};
+
 struct runtime_priv {
 	struct runtime pub;
 	struct resolver_holder *rh;
+	struct writer_holder *wh;
 };
+
+/* The drain of a replaced writer, off the thread that released it last. */
+#define RUNTIME_WRITER_STOP_MS 10000
+
+static void *
+runtime_writer_stop_thread(void *arg)
+{
+	struct store_writer *w = arg;
+
+	store_writer_stop(&w, RUNTIME_WRITER_STOP_MS);
+	return NULL;
+}
+
+static void
+runtime_writer_release(struct writer_holder **whp)
+{
+	struct writer_holder *wh = *whp;
+	pthread_t t;
+	pthread_attr_t at;
+
+	*whp = NULL;
+	if (wh == NULL || atomic_fetch_sub(&wh->refs, 1) != 1)
+		return;
+	/* The last holder may be a milter thread: it must not wait for I/O. */
+	if (wh->w != NULL) {
+		pthread_attr_init(&at);
+		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&t, &at, runtime_writer_stop_thread, wh->w) != 0)
+			store_writer_stop(&wh->w, RUNTIME_WRITER_STOP_MS);
+		pthread_attr_destroy(&at);
+	}
+	free(wh);
+}
+
+static struct writer_holder *
+runtime_writer(const struct config *cfg, struct runtime_priv *pp)
+{
+	struct writer_holder *wh;
+	char err[512];
+
+	if (pp != NULL && pp->wh != NULL &&
+	    strcmp(pp->pub.cfg->report_store, cfg->report_store) == 0 &&
+	    pp->pub.cfg->report_queue == cfg->report_queue &&
+	    (pp->wh->w != NULL || cfg->report_store[0] == '\0' ||
+	    !atomic_load(&runtime_reports))) {
+		wh = pp->wh;
+		atomic_fetch_add(&wh->refs, 1);
+	} else {
+		wh = calloc(1, sizeof(*wh));
+		if (wh == NULL)
+			return NULL;
+		atomic_init(&wh->refs, 1);
+		if (cfg->report_store[0] != '\0' && atomic_load(&runtime_reports)) {
+			wh->w = store_writer_start(cfg->report_store, cfg->report_queue,
+			    err, sizeof(err));
+			if (wh->w == NULL)
+				log_err(NULL, "report_store %s: %s; DMARC report data is not "
+				    "stored until a reload", cfg->report_store, err);
+		}
+	}
+	if (wh->w != NULL)
+		store_writer_retention(wh->w, (int64_t)cfg->report_retention * 86400);
+	return wh;
+}
 
 static int
 runtime_same_dns(const struct config *a, const struct config *b)
@@ -78,8 +160,20 @@ runtime_new(struct config *cfg, struct runtime *prev, char *err, size_t errlen)
 		}
 		atomic_init(&rp->rh->refs, 1);
 	}
+	rp->wh = runtime_writer(cfg, pp);
+	if (rp->wh == NULL) {
+		snprintf(err, errlen, "out of memory");
+		if (atomic_fetch_sub(&rp->rh->refs, 1) == 1) {
+			resolver_free(&rp->rh->res);
+			free(rp->rh);
+		}
+		free(rp);
+		config_free(&cfg);
+		return NULL;
+	}
 	rp->pub.cfg = cfg;
 	rp->pub.res = rp->rh->res;
+	rp->pub.writer = rp->wh->w;
 	atomic_init(&rp->pub.refs, 1);
 	return &rp->pub;
 }
@@ -91,6 +185,7 @@ runtime_destroy(struct runtime_priv *rp)
 		resolver_free(&rp->rh->res);
 		free(rp->rh);
 	}
+	runtime_writer_release(&rp->wh);
 	config_free(&rp->pub.cfg);
 	free(rp);
 }
@@ -130,6 +225,23 @@ runtime_release(struct runtime **rtp)
 	*rtp = NULL;
 	if (atomic_fetch_sub(&rt->refs, 1) == 1)
 		runtime_destroy((struct runtime_priv *)rt);
+}
+
+void
+runtime_store_shutdown(unsigned timeout_ms)
+{
+	struct runtime_priv *rp;
+	struct store_writer *w = NULL;
+
+	pthread_mutex_lock(&runtime_lock);
+	rp = (struct runtime_priv *)runtime_current;
+	if (rp != NULL && rp->wh != NULL) {
+		w = rp->wh->w;
+		rp->wh->w = NULL;       /* the holder's release then stops nothing */
+	}
+	pthread_mutex_unlock(&runtime_lock);
+	/* Messages still in progress hold rt->writer: never freed here. */
+	store_writer_finish(w, timeout_ms);
 }
 
 void

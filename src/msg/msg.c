@@ -205,6 +205,10 @@ msg_header(struct msg *m, const char *name, const char *value)
 		msg_note_ar(m, value);
 	if (strcasecmp(name, "From") == 0)
 		msg_note_from(m, value, vlen);
+	if (m->subject == NULL && strcasecmp(name, "Subject") == 0)
+		m->subject = arena_strndup(m->arena, value, vlen < 256 ? vlen : 256);
+	if (m->content_type == NULL && strcasecmp(name, "Content-Type") == 0)
+		m->content_type = arena_strndup(m->arena, value, vlen < 512 ? vlen : 512);
 	if (m->oversize)
 		return;
 	if (m->nheaders + 1 > m->cfg->max_headers ||
@@ -515,17 +519,16 @@ msg_eom(struct msg *m)
 	uint64_t deadline;
 	unsigned *desc;
 	size_t i;
+	struct dmarc_result dr;
+	struct arc_vouch vouch;
+	struct verdict v;
+	bool vouched = false;
 
 	msg_results_init(m, &mr);
 	memset(&m->out, 0, sizeof(m->out));
 	m->out.action = MSG_ACCEPT;
 
 	if (m->skip_why == NULL) {
-		struct dmarc_result dr;
-		struct arc_vouch vouch;
-		struct verdict v;
-		bool vouched;
-
 		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
 		dns_set_wait(m->s->dns, deadline);
 		dns_set_wait(m->dns, deadline);
@@ -602,6 +605,8 @@ msg_eom(struct msg *m)
 	m->out.delete_idx = desc;
 	if (m->skip_why == NULL && (m->out.action == MSG_ACCEPT || m->out.action == MSG_QUARANTINE))
 		msg_seal(m);
+	if (m->skip_why == NULL)
+		msg_report(m, &dr, &v, vouched ? &vouch : NULL);
 	m->out.summary = msg_summary(m, &mr);
 	return &m->out;
 }

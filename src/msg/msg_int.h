@@ -92,6 +92,10 @@ struct msg {
 	int spf_finished;
 	struct spf_result spf_res;
 	struct msg_outcome out;
+	/* For the report store (msg_report.c). */
+	const char *subject, *content_type;     /* the first of each, or NULL */
+	const struct dkimv_sig *dkim_sigs;      /* every signature's result */
+	size_t ndkim_sigs;
 };
 
 /*
@@ -154,5 +158,8 @@ void msg_add_arc(struct msg *m, struct msg_results *mr);
 void msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_result *dr,
     const struct arc_vouch *vouch, struct verdict *v);
 int msg_domain_listed(const char *d, const struct str_list *l);
+/* Hands the message's DMARC facts to the report writer (end of message). */
+void msg_report(struct msg *m, const struct dmarc_result *dr, const struct verdict *v,
+    const struct arc_vouch *vouch);
 
 #endif

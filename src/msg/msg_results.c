@@ -168,6 +168,8 @@ msg_add_dkim(struct msg *m, struct msg_results *mr)
 	msg_set_unlock(m, m->dns);
 	m->ndkim_pass = dr.npass_domains;
 	m->dkim_pass = dr.pass_domains;
+	m->dkim_sigs = dr.sig;
+	m->ndkim_sigs = dr.n;
 	if (dr.n == 0) {
 		msg_add_dkim_one(m, mr, "none", "message not signed", NULL);
 		return;

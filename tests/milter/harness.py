@@ -107,6 +107,8 @@ class Daemon:
             # One field with compauth last, so that a test reads every
             # result in one place; t_style.py drives the default form.
             ('authres_style', 'microsoft'),
+            # No DMARC report store unless a test asks (t_store.py).
+            ('report_store', ''),
         ]
         self.set(*settings)
         _live.append(self)
