@@ -128,10 +128,17 @@ ok $? "it is the annotated example conf/compauthd.conf"
 ok $? "compauthd -n: the installed daemon accepts its default configuration (/etc/compauthd)" "$tmp/n.log"
 for f in /usr/lib/sysusers.d/compauthd.conf /usr/lib/tmpfiles.d/compauthd.conf \
 	/lib/systemd/system/compauthd.service /lib/systemd/system/compauthd.socket \
+	/lib/systemd/system/compauthd-report.service /lib/systemd/system/compauthd-report.timer \
+	/usr/sbin/compauthd-report /usr/share/man/man8/compauthd-report.8.gz \
 	/usr/share/doc/compauthd/README.Debian; do
 	[ -s "$f" ]
 	ok $? "installed: $f"
 done
+# The report timer mails third parties: shipped, never enabled by the package.
+! ls /etc/systemd/system/timers.target.wants/compauthd-report.timer > /dev/null 2>&1
+ok $? "compauthd-report.timer is not enabled by the package"
+[ "$(stat -c '%U:%G %a' /var/lib/compauthd 2>&1)" = "compauthd:compauthd 750" ]
+ok $? "postinst made the store directory /var/lib/compauthd compauthd:compauthd 0750 (got $(stat -c '%U:%G %a' /var/lib/compauthd 2>&1))"
 if command -v systemd-tmpfiles > /dev/null; then
 	[ "$(stat -c '%U:%G %a' /run/compauthd 2>&1)" = "compauthd:compauthd 750" ]
 	ok $? "postinst (tmpfiles.d) made /run/compauthd compauthd:compauthd 0750 (got $(stat -c '%U:%G %a' /run/compauthd 2>&1))"
@@ -267,7 +274,10 @@ ok $? "/etc/postfix is unchanged"
 dpkg --purge compauthd > "$tmp/purge.log" 2>&1
 ok $? "dpkg --purge compauthd" "$tmp/purge.log"
 : > "$tmp/left"
-for f in /etc/compauthd /usr/sbin/compauthd /lib/systemd/system/compauthd.service \
+for f in /etc/compauthd /usr/sbin/compauthd /usr/sbin/compauthd-report \
+	/usr/share/man/man8/compauthd-report.8.gz /lib/systemd/system/compauthd-report.service \
+	/lib/systemd/system/compauthd-report.timer /var/lib/compauthd \
+	/lib/systemd/system/compauthd.service \
 	/lib/systemd/system/compauthd.socket /usr/share/man/man8/compauthd.8.gz \
 	/usr/share/man/man5/compauthd.conf.5.gz /usr/share/man/man5/compauthd-zone.5.gz \
 	/usr/share/doc/compauthd /usr/lib/sysusers.d/compauthd.conf \

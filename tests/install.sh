@@ -32,6 +32,10 @@ root=$dest$prefix
 # path in the prefix, what it must be
 FILES="
 sbin/compauthd:executable
+sbin/compauthd-report:executable
+share/man/man8/compauthd-report.8:file
+lib/systemd/system/compauthd-report.service:file
+lib/systemd/system/compauthd-report.timer:file
 share/man/man8/compauthd.8:file
 share/man/man5/compauthd.conf.5:file
 share/man/man5/compauthd-zone.5:file

@@ -21,7 +21,10 @@
 
 /* Reasons shared by many rows. */
 #define SIGNING "signing: compauthd verifies and does not sign with DKIM"
-#define REPORTS "reporting: compauthd sends no DMARC or DKIM reports yet"
+#define REPORTS "DKIM failure reports (RFC 6651): compauthd sends none"
+#define FAILREP "DMARC failure reports (RFC 9991): compauthd sends none yet"
+#define AGGREP "aggregate reports come from compauthd's own store (report_store) " \
+	"through compauthd-report(8): no history file, no import script"
 #define REPUTE "reputation, statistics and rate limits: compauthd has none"
 #define LDAP "compauthd reads no LDAP, SQL or other database"
 #define LUA "compauthd runs no Lua policy scripts"
@@ -239,7 +242,7 @@ static const struct imp_key imp_keys[] = {
 	{ "ReportAddress", DK, IK_NOT, NULL, REPORTS, NULL },
 	{ "ReportBccAddress", DK, IK_NOT, NULL, REPORTS, NULL },
 	{ "RequestReports", DK, IK_NOT, NULL, REPORTS, NULL },
-	{ "SendReports", DK, IK_BOOL, NULL, "-" REPORTS, "+compauthd sends no reports" },
+	{ "SendReports", DK, IK_BOOL, NULL, "-" REPORTS, "+compauthd sends no DKIM reports" },
 	{ "SMTPURI", DK, IK_NOT, NULL, REPORTS, NULL },
 	{ "MTACommand", DK, IK_NOT, NULL, REPORTS, NULL },
 	{ "Statistics", DK, IK_NOT, NULL, REPUTE, NULL },
@@ -314,15 +317,17 @@ static const struct imp_key imp_keys[] = {
 	  "compauthd sizes arc_trusted_sealers by itself (up to 1024 domains)", NULL },
 	{ "CopyFailuresTo", DM, IK_NOT, NULL,
 	  "compauthd adds no recipients; route on its Authentication-Results instead", NULL },
-	{ "FailureReports", DM, IK_BOOL, NULL, "-" REPORTS, "+compauthd sends no reports" },
-	{ "FailureReportsBcc", DM, IK_NOT, NULL, REPORTS, NULL },
-	{ "FailureReportsOnNone", DM, IK_BOOL, NULL, "-" REPORTS,
-	  "+compauthd sends no reports" },
-	{ "FailureReportsSentBy", DM, IK_NOT, NULL, REPORTS, NULL },
-	{ "HistoryFile", DM, IK_NOT, NULL, REPORTS, NULL },
-	{ "RecordAllMessages", DM, IK_BOOL, NULL, "-" REPORTS,
-	  "+compauthd sends no reports" },
-	{ "ReportCommand", DM, IK_NOT, NULL, REPORTS, NULL },
+	{ "FailureReports", DM, IK_BOOL, NULL, "-" FAILREP,
+	  "+compauthd sends no failure reports" },
+	{ "FailureReportsBcc", DM, IK_NOT, NULL, FAILREP, NULL },
+	{ "FailureReportsOnNone", DM, IK_BOOL, NULL, "-" FAILREP,
+	  "+compauthd sends no failure reports" },
+	{ "FailureReportsSentBy", DM, IK_NOT, NULL, FAILREP, NULL },
+	{ "HistoryFile", DM, IK_NOT, NULL, AGGREP, NULL },
+	{ "RecordAllMessages", DM, IK_BOOL, NULL,
+	  "+compauthd stores every message it evaluates DMARC for (report_store)",
+	  "+compauthd's aggregate reports cover the domains with a policy record" },
+	{ "ReportCommand", DM, IK_NOT, NULL, AGGREP, NULL },
 
 	/* OpenARC. */
 	{ "Domain", AR, IK_ARC_SIGN, "arc_sign_domain", NULL, NULL },
