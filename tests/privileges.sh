@@ -55,6 +55,8 @@ conf() {	# conf NAME DIR [SETTING...]: a configuration in $tmp/NAME.conf,
 		echo "pidfile = $dir/compauthd.pid"
 		echo "authserv_id = mx.test.example"
 		echo "dns_servers = 127.0.0.1:9"
+		# No report store: its default directory is the package's.
+		echo 'report_store = ""'
 		echo "user = ${as_user:-$user}"
 		for s in "$@"; do echo "$s"; done
 	} > "$tmp/$name.conf"

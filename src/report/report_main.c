@@ -62,6 +62,8 @@ usage(FILE *f)
 	    "       compauthd-report -V\n");
 }
 
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
 static void
 fail(const char *fmt, ...)
 {
@@ -252,6 +254,9 @@ struct dest {
 	char key[RUA_ADDR_MAX + 8];
 	const char *status;     /* NULL: to send */
 };
+
+static void note_add(struct rbuf *notes, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 note_add(struct rbuf *notes, const char *fmt, ...)
