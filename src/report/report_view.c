@@ -225,6 +225,14 @@ rv_domain_name_cmp(const void *a, const void *b)
 	return strcmp(((const struct rv_domain *)a)->name, ((const struct rv_domain *)b)->name);
 }
 
+/* qsort() must not see a NULL base, even for no elements. */
+static void
+rv_qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 static int
 rv_source_ip_cmp(const void *a, const void *b)
 {
@@ -236,7 +244,8 @@ rv_find_domain(struct rv_load *l, const char *name)
 {
 	struct rv_domain key = { .name = (char *)name };
 
-	return name == NULL ? NULL :
+	/* bsearch() must not see a NULL base, even for no elements. */
+	return name == NULL || l->ndom == 0 ? NULL :
 	    bsearch(&key, l->dom, l->ndom, sizeof(*l->dom), rv_domain_name_cmp);
 }
 
@@ -263,7 +272,7 @@ rv_row_source(void *arg, size_t ncol, const char *const *col)
 		if ((d->name = strdup(col[0])) == NULL || (d->disp = rv_display(col[0])) == NULL)
 			return rv_nomem(l);
 		/* Keep the array sorted by name for the lookups that follow. */
-		qsort(l->dom, l->ndom, sizeof(*l->dom), rv_domain_name_cmp);
+		rv_qsort(l->dom, l->ndom, sizeof(*l->dom), rv_domain_name_cmp);
 		d = rv_find_domain(l, col[0]);
 	}
 	src = rv_grow(d->src, &d->capsrc, d->nsrc, sizeof(*src));
@@ -317,7 +326,8 @@ rv_row_override(void *arg, size_t ncol, const char *const *col)
 	    col[2] == NULL)
 		return 0;
 	key.ip = (char *)col[1];
-	src = bsearch(&key, d->src, d->nsrc, sizeof(*d->src), rv_source_ip_cmp);
+	src = d->nsrc == 0 ? NULL :
+	    bsearch(&key, d->src, d->nsrc, sizeof(*d->src), rv_source_ip_cmp);
 	if (src == NULL)
 		return 0;
 	if (rv_item_add(&src->over, &src->nover, col[2], -1, rv_num(col[3])) < 0 ||
@@ -381,7 +391,7 @@ rv_days_finish(struct rv_day **days, size_t *n)
 
 	if (*n == 0)
 		return 0;
-	qsort(in, *n, sizeof(*in), rv_day_cmp);
+	rv_qsort(in, *n, sizeof(*in), rv_day_cmp);
 	for (i = 1; i < *n; i++) {
 		if (in[i].day == in[o].day)
 			rv_counts_add(&in[o].c, &in[i].c);
@@ -461,7 +471,7 @@ rv_top_failing(const struct rv_domain *d, size_t max, size_t *n)
 	for (size_t i = 0; i < d->nsrc; i++)
 		if (d->src[i].c.fail > 0)
 			top[k++] = &d->src[i];
-	qsort(top, k, sizeof(*top), rv_fail_order);
+	rv_qsort(top, k, sizeof(*top), rv_fail_order);
 	*n = k < max ? k : max;
 	return top;
 }
@@ -521,7 +531,7 @@ rv_load(struct rv_view *v, struct store *s, int64_t begin, int64_t end,
 		goto out;
 	/* Sources sorted by IP bytes for the lookups of query 2. */
 	for (i = 0; i < l.ndom; i++)
-		qsort(l.dom[i].src, l.dom[i].nsrc, sizeof(*l.dom[i].src), rv_source_ip_cmp);
+		rv_qsort(l.dom[i].src, l.dom[i].nsrc, sizeof(*l.dom[i].src), rv_source_ip_cmp);
 	if (rv_query(&l, s, q_override[with], params, np, rv_row_override) < 0 ||
 	    rv_query(&l, s, q_compauth[with], params, np, rv_row_compauth) < 0 ||
 	    rv_query(&l, s, q_day[with], params, np, rv_row_day) < 0)
@@ -530,11 +540,11 @@ rv_load(struct rv_view *v, struct store *s, int64_t begin, int64_t end,
 		struct rv_domain *d = &l.dom[i];
 
 		rv_counts_add(&v->c, &d->c);
-		qsort(d->src, d->nsrc, sizeof(*d->src), rv_source_order);
+		rv_qsort(d->src, d->nsrc, sizeof(*d->src), rv_source_order);
 		for (j = 0; j < d->nsrc; j++)
-			qsort(d->src[j].over, d->src[j].nover, sizeof(struct rv_item), rv_item_order);
-		qsort(d->over, d->nover, sizeof(*d->over), rv_item_order);
-		qsort(d->comp, d->ncomp, sizeof(*d->comp), rv_item_order);
+			rv_qsort(d->src[j].over, d->src[j].nover, sizeof(struct rv_item), rv_item_order);
+		rv_qsort(d->over, d->nover, sizeof(*d->over), rv_item_order);
+		rv_qsort(d->comp, d->ncomp, sizeof(*d->comp), rv_item_order);
 		for (j = 0; j < d->ndays; j++) {
 			struct rv_day *nd = realloc(v->days, (v->ndays + 1) * sizeof(*nd));
 
@@ -548,7 +558,7 @@ rv_load(struct rv_view *v, struct store *s, int64_t begin, int64_t end,
 	}
 	if (rv_days_finish(&v->days, &v->ndays) < 0)
 		goto nomem;
-	qsort(l.dom, l.ndom, sizeof(*l.dom), rv_domain_order);
+	rv_qsort(l.dom, l.ndom, sizeof(*l.dom), rv_domain_order);
 	rc = 0;
 	goto out;
 nomem:

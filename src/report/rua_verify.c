@@ -92,8 +92,9 @@ rua_verify(struct rua_verifier *v, const char *policy_domain, struct rua_uri *u,
 	char name[600];
 
 	if (o1 && o2 && strcmp(o1, o2) == 0) {
-		arena_free(&a);
+		/* o1 lives in the arena: the reason is written before it goes. */
 		snprintf(why, whylen, "mailto:%s within %s", u->addr, o1);
+		arena_free(&a);
 		return RUA_V_INTERNAL;
 	}
 	arena_free(&a);
