@@ -99,9 +99,9 @@ agg_domains(struct store *s, int64_t begin, int64_t end, const char *only,
 	const char *params[3] = { b, e, only };
 	int rc = store_query(s, only ?
 	    "SELECT DISTINCT policy_domain FROM message WHERE received >= ? AND received < ? "
-	    "AND is_report = 0 AND policy_domain = ? ORDER BY policy_domain" :
+	    "AND (is_report = 0 OR dmarc_result <> 'pass') AND policy_domain = ? ORDER BY policy_domain" :
 	    "SELECT DISTINCT policy_domain FROM message WHERE received >= ? AND received < ? "
-	    "AND is_report = 0 AND policy_domain IS NOT NULL ORDER BY policy_domain",
+	    "AND (is_report = 0 OR dmarc_result <> 'pass') AND policy_domain IS NOT NULL ORDER BY policy_domain",
 	    params, only ? 3 : 2, agg_domain_row, &l, err, errlen);
 	if (rc < 0) {
 		agg_domains_free(&l.v, l.n);
@@ -152,7 +152,7 @@ agg_policy(struct store *s, const char *domain, int64_t begin, int64_t end,
 	return store_query(s,
 	    "SELECT policy_p, policy_sp, policy_np, policy_adkim, policy_aspf, policy_fo, "
 	    "policy_testing, discovery_method, rua, policy_psd FROM message "
-	    "WHERE policy_domain = ? AND received >= ? AND received < ? AND is_report = 0 "
+	    "WHERE policy_domain = ? AND received >= ? AND received < ? AND (is_report = 0 OR dmarc_result <> 'pass') "
 	    "ORDER BY received DESC, id DESC LIMIT 1",
 	    params, 3, agg_policy_row, pol, err, errlen);
 }
@@ -304,7 +304,7 @@ static const char agg_sql_msgs[] =
 	"SELECT id, source_ip, header_from, envelope_from, envelope_to, dkim_aligned, "
 	"spf_aligned, disposition, override_reason, override_comment, spf_domain, spf_scope, "
 	"spf_result FROM message WHERE policy_domain = ? AND received >= ? AND received < ? "
-	"AND is_report = 0 ORDER BY id";
+	"AND (is_report = 0 OR dmarc_result <> 'pass') ORDER BY id";
 
 static int
 agg_msg_row(void *arg, size_t ncol, const char *const *col)
@@ -428,7 +428,7 @@ agg_build(struct store *s, const char *domain, int64_t begin, int64_t end,
 	if (store_query(s,
 	    "SELECT d.message_id, d.domain, d.selector, d.result, d.human_result "
 	    "FROM message_dkim d JOIN message m ON m.id = d.message_id "
-	    "WHERE m.policy_domain = ? AND m.received >= ? AND m.received < ? AND m.is_report = 0 "
+	    "WHERE m.policy_domain = ? AND m.received >= ? AND m.received < ? AND (m.is_report = 0 OR m.dmarc_result <> 'pass') "
 	    "ORDER BY d.message_id, d.seq", params, 3, agg_dkim_row, &c, err, errlen) < 0 ||
 	    store_query(s, agg_sql_msgs, params, 3, agg_msg_row, &c, err, errlen) < 0) {
 		agg_ctx_free(&c);

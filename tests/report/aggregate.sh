@@ -57,10 +57,12 @@ ok $? "example.com: byte-exact against tests/data/report/expected-example.com.xm
 ok $? "the attachment is gzip (RFC 1952)"
 
 counts=$(sed -n 's:.*<count>\([0-9]*\)</count>:\1:p' "$tmp/example.xml" | tr '\n' ' ')
-[ "$counts" = "3 2 1 1 1 " ]
-ok $? "grouped rows: identical messages share a record (counts 3 2 1 1 1, got $counts)"
+[ "$counts" = "3 2 1 1 1 1 " ]
+ok $? "grouped rows: identical messages share a record (counts 3 2 1 1 1 1, got $counts)"
 ! grep -q '192.0.2.9[789]' "$tmp/example.xml"
-ok $? "not reported: a report (is_report), messages before and after the day"
+ok $? "not reported: a report (is_report) that passed DMARC, messages before and after the day"
+grep -q '<source_ip>192.0.2.96</source_ip>' "$tmp/example.xml"
+ok $? "reported: a message marked as a report that failed DMARC (a sender cannot hide by its Subject)"
 grep -q '<begin>'$DAY0'</begin>' "$tmp/example.xml" && grep -q '<end>'$DAY1'</end>' "$tmp/example.xml"
 ok $? "date_range on UTC day boundaries"
 python3 - "$tmp/example.xml" > "$tmp/py.out" 2>&1 <<'EOT'
@@ -79,7 +81,7 @@ assert got == [('domain', 'example.com'), ('discovery_method', 'treewalk'), ('p'
     ('testing', 'n')], got
 recs = r.findall('d:record', ns)
 assert [x.find('d:row/d:policy_evaluated/d:disposition', ns).text for x in recs] == \
-    ['pass', 'pass', 'reject', 'none', 'quarantine']
+    ['pass', 'pass', 'reject', 'none', 'quarantine', 'reject']
 why = recs[3].find('d:row/d:policy_evaluated/d:reason', ns)
 assert why.find('d:type', ns).text == 'trusted_forwarder'
 # RFC 9990 §2.1.6: the passing signature first, though stored second.
@@ -170,8 +172,8 @@ ok $? "--begin off a UTC day boundary is refused (exit 2)" "$tmp/o.out"
 mkdir "$tmp/week"
 report --store "$tmp/s.db" --begin 2026-11-20 --end 2026-11-27 --period 7 --domain example.com --dry-run "$tmp/week" > "$tmp/o.out" 2>&1
 ls "$tmp/week" | grep -q "^mx.test.example!example.com!1795132800!1795737600!" && \
-	[ "$(gzip -dc "$tmp"/week/*.xml.gz | sed -n 's:.*<count>\([0-9]*\)</count>:\1:p' | paste -sd+ | bc)" = 10 ]
-ok $? "--period 7: one report for the week, the messages of the days around counted too (10)" "$tmp/o.out"
+	[ "$(gzip -dc "$tmp"/week/*.xml.gz | sed -n 's:.*<count>\([0-9]*\)</count>:\1:p' | paste -sd+ | bc)" = 11 ]
+ok $? "--period 7: one report for the week, the messages of the days around counted too (11)" "$tmp/o.out"
 report --store "$tmp/s.db" --from 'a b@x' --dry-run "$tmp/out" > "$tmp/o.out" 2>&1
 [ $? -eq 2 ]
 ok $? "--from that is no usable address is refused" "$tmp/o.out"
