@@ -77,6 +77,7 @@ struct config {
 	char *report_store;             /* "" = no store */
 	unsigned report_queue;
 	unsigned report_retention;      /* days; 0 = keep */
+	int failure_reports;            /* 0 no, 1 yes (RFC 9991 samples) */
 	struct evp_pkey_st *arc_sign_pkey;  /* loaded from arc_sign_key; NULL = no sealing */
 };
 

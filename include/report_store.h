@@ -4,7 +4,8 @@
  * compauthd-report. Backends: SQLite (a file path, or "sqlite:PATH") and
  * PostgreSQL ("postgresql://..." or "postgres://..."), with one schema
  * (src/report/schema.sql, tables message, message_dkim, report_sent,
- * destination, meta) written so that the same SQL runs on both.
+ * destination, meta, and since version 2 failure_sample, failure_sent)
+ * written so that the same SQL runs on both.
  */
 #ifndef COMPAUTHD_REPORT_STORE_H
 #define COMPAUTHD_REPORT_STORE_H
@@ -58,7 +59,17 @@ struct store_msg {
 	bool is_report;                 /* the message is itself a DMARC report */
 	size_t ndkim;
 	struct store_dkim dkim[STORE_DKIM_MAX];
+	/*
+	 * RFC 9991 failure sample (failure_reports = yes), or failure_headers
+	 * NULL: the header section already redacted (LF line ends, at most
+	 * STORE_FAILURE_HEADERS_MAX bytes), the MAIL FROM address redacted
+	 * ("redacted@domain", "<>" for the null sender), our A-R value.
+	 */
+	const char *failure_headers;
+	const char *failure_mail_from;
+	const char *failure_auth_results;
 };
+#define STORE_FAILURE_HEADERS_MAX 16384
 
 struct store;
 

@@ -324,6 +324,14 @@ const struct config_entry config_table[] = {
 	  "0 keeps them all. Reports need only the last days; a year and a month "
 	  "lets --summary compare a month with the same one a year before.",
 	  OFF(report_retention) },
+	{ "failure_reports", CT_ENUM, NULL, "no", NULL, 0, 0, words_bool, NULL,
+	  "yes: keep a redacted sample of each message that fails DMARC under a "
+	  "policy record with ruf= whose fo= asks for it (never psd=y), in "
+	  "report_store, for compauthd-report --failure to send as an RFC 9991 "
+	  "failure report. Only From, Sender, Reply-To, To, Cc, Subject, Date, "
+	  "Message-ID and DKIM-Signature are kept (16 KiB at most), every "
+	  "address's local part and display name replaced; never the body.",
+	  OFF(failure_reports) },
 };
 
 const size_t config_nsettings = sizeof(config_table) / sizeof(config_table[0]);

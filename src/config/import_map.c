@@ -22,7 +22,8 @@
 /* Reasons shared by many rows. */
 #define SIGNING "signing: compauthd verifies and does not sign with DKIM"
 #define REPORTS "DKIM failure reports (RFC 6651): compauthd sends none"
-#define FAILREP "DMARC failure reports (RFC 9991): compauthd sends none yet"
+#define FAILREP "DMARC failure reports (RFC 9991): failure_reports = yes, sent by " \
+	"compauthd-report --failure"
 #define AGGREP "aggregate reports come from compauthd's own store (report_store) " \
 	"through compauthd-report(8): no history file, no import script"
 #define REPUTE "reputation, statistics and rate limits: compauthd has none"
@@ -317,8 +318,9 @@ static const struct imp_key imp_keys[] = {
 	  "compauthd sizes arc_trusted_sealers by itself (up to 1024 domains)", NULL },
 	{ "CopyFailuresTo", DM, IK_NOT, NULL,
 	  "compauthd adds no recipients; route on its Authentication-Results instead", NULL },
-	{ "FailureReports", DM, IK_BOOL, NULL, "-" FAILREP,
-	  "+compauthd sends no failure reports" },
+	{ "FailureReports", DM, IK_BOOL, NULL,
+	  "=failure_reports yes|sent by compauthd-report --failure (run it from a timer)",
+	  "+compauthd keeps no failure samples unless failure_reports = yes" },
 	{ "FailureReportsBcc", DM, IK_NOT, NULL, FAILREP, NULL },
 	{ "FailureReportsOnNone", DM, IK_BOOL, NULL, "-" FAILREP,
 	  "+compauthd sends no failure reports" },

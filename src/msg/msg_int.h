@@ -96,6 +96,10 @@ struct msg {
 	const char *subject, *content_type;     /* the first of each, or NULL */
 	const struct dkimv_sig *dkim_sigs;      /* every signature's result */
 	size_t ndkim_sigs;
+	/* failure_reports: the redacted header fields kept (msg_failure.c). */
+	char *fr_buf;
+	size_t fr_len;
+	bool fr_trunc;
 };
 
 /*
@@ -130,6 +134,12 @@ void msg_note_dns_failure(struct msg *m, const char *d);
 /* Lock a set unless end of message already cancelled it (see msg_eom). */
 void msg_set_lock(const struct msg *m, struct dns_set *set);
 void msg_set_unlock(const struct msg *m, struct dns_set *set);
+
+struct store_msg;
+/* failure_reports: keeps a redacted copy of a field a failure report shows. */
+void msg_failure_header(struct msg *m, const char *name, const char *value, size_t vlen);
+/* Adds the failure sample to sm when this message gets an RFC 9991 report. */
+void msg_failure_sample(struct msg *m, const struct dmarc_result *dr, struct store_msg *sm);
 
 static inline const char *
 msg_qid_or_null(const struct msg *m)

@@ -150,6 +150,7 @@ msg_report(struct msg *m, const struct dmarc_result *dr, const struct verdict *v
 		sm.dkim[sm.ndkim++] = (struct store_dkim){ d, s->s ? s->s : "", s->result,
 		    strcmp(s->result, "pass") == 0 ? NULL : s->comment };
 	}
+	msg_failure_sample(m, dr, &sm);
 	if (!store_queue(w, &sm))
 		log_debug(msg_qid_or_null(m), "report store: row dropped (queue full)");
 }

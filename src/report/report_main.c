@@ -23,29 +23,12 @@
 #include "aggregate.h"
 #include "config.h"
 #include "deliver.h"
+#include "failure.h"
+#include "report_run.h"
 #include "report_store.h"
 #include "report_view.h"
 #include "rua.h"
 #include "rua_verify.h"
-
-#define DAY 86400
-
-struct opts {
-	const char *config, *store, *dry_run, *from, *org_name, *email, *contact;
-	const char *receiver, *sendmail, *seed, *domain, *html, *bounce;
-	int64_t now, begin, end;
-	bool have_now, have_begin, have_end, force, summary, verbose, no_verify, bounce_dsn;
-	unsigned period_days, suppress_after, suppress_days, dns_timeout_ms;
-};
-
-struct run {
-	struct opts *o;
-	struct store *s;
-	struct rua_verifier *v;
-	struct agg_meta meta;
-	char from[RUA_ADDR_MAX + 1];
-	int failures;           /* sends that failed, DNS temporary failures */
-};
 
 static void
 usage(FILE *f)
@@ -56,16 +39,18 @@ usage(FILE *f)
 	    "         [--email ADDR] [--contact TEXT] [--receiver DOMAIN] [--sendmail CMD]\n"
 	    "         [--dry-run DIR] [--force] [--suppress-after N] [--suppress-days D]\n"
 	    "         [--no-verify] [--now TIME] [--report-id-seed TEXT] [-v]\n"
+	    "       compauthd-report [-c FILE] [--store URI] --failure [--failure-rate N]\n"
+	    "         [--domain DOMAIN] [--from ADDR] [--receiver DOMAIN] [--sendmail CMD]\n"
+	    "         [--dry-run DIR] [--suppress-after N] [--suppress-days D] [--no-verify]\n"
+	    "         [--now TIME] [-v]\n"
 	    "       compauthd-report [-c FILE] [--store URI] --summary | --html DIR\n"
 	    "         [--begin DATE] [--end DATE] [--domain DOMAIN]\n"
 	    "       compauthd-report [-c FILE] [--store URI] --bounce ADDR | --bounce-dsn\n"
 	    "       compauthd-report -V\n");
 }
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static void
-fail(const char *fmt, ...)
+void
+report_fail(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("compauthd-report: ", stderr);
@@ -92,7 +77,7 @@ parse_time(const char *v, const char *opt)
 	errno = 0;
 	long long n = strtoll(v, &end, 10);
 	if (errno || end == v || *end || n < 0)
-		fail("%s %s: not a date (YYYY-MM-DD) nor Unix seconds", opt, v);
+		report_fail("%s %s: not a date (YYYY-MM-DD) nor Unix seconds", opt, v);
 	return n;
 }
 
@@ -103,17 +88,12 @@ parse_uint(const char *v, const char *opt, unsigned min, unsigned max)
 	errno = 0;
 	unsigned long n = strtoul(v, &end, 10);
 	if (errno || end == v || *end || n < min || n > max)
-		fail("%s %s: not a number from %u to %u", opt, v, min, max);
+		report_fail("%s %s: not a number from %u to %u", opt, v, min, max);
 	return (unsigned)n;
 }
 
 /* ---- Bookkeeping in the store ---------------------------------------- */
 
-struct dest_state {
-	long failures;
-	int64_t suppressed_until;
-	bool found;
-};
 
 static int
 dest_row(void *arg, size_t ncol, const char *const *col)
@@ -125,20 +105,20 @@ dest_row(void *arg, size_t ncol, const char *const *col)
 	return 1;
 }
 
-static void
-dest_get(struct run *r, const char *key, struct dest_state *d)
+void
+report_dest_get(struct run *r, const char *key, struct dest_state *d)
 {
 	char err[256];
 	const char *p[1] = { key };
 	memset(d, 0, sizeof *d);
 	if (store_query(r->s, "SELECT failures, suppressed_until FROM destination WHERE uri = ?",
 	    p, 1, dest_row, d, err, sizeof err) < 0)
-		fail("store: %s", err);
+		report_fail("store: %s", err);
 }
 
 /* A delivery failed (sendmail, or a bounce): count it, suppress after N. */
-static void
-dest_failed(struct run *r, const char *key, const char *why)
+void
+report_dest_failed(struct run *r, const char *key, const char *why)
 {
 	char err[256], now[24], until[24], n[24];
 	struct dest_state d;
@@ -147,8 +127,8 @@ dest_failed(struct run *r, const char *key, const char *why)
 	if (store_query(r->s, "INSERT INTO destination (uri, failures, suppressed_until, last_error) "
 	    "VALUES (?, 1, 0, ?) ON CONFLICT (uri) DO UPDATE SET failures = destination.failures + 1, "
 	    "last_error = excluded.last_error", p, 2, NULL, NULL, err, sizeof err) < 0)
-		fail("store: %s", err);
-	dest_get(r, key, &d);
+		report_fail("store: %s", err);
+	report_dest_get(r, key, &d);
 	if (d.failures >= (long)r->o->suppress_after) {
 		snprintf(until, sizeof until, "%" PRId64,
 		    r->o->now + (int64_t)r->o->suppress_days * DAY);
@@ -156,25 +136,25 @@ dest_failed(struct run *r, const char *key, const char *why)
 		const char *q[2] = { until, key };
 		if (store_query(r->s, "UPDATE destination SET suppressed_until = ? WHERE uri = ?",
 		    q, 2, NULL, NULL, err, sizeof err) < 0)
-			fail("store: %s", err);
+			report_fail("store: %s", err);
 		fprintf(stderr, "compauthd-report: %s: %ld failures in a row, suppressed for %u days\n",
 		    key, d.failures, r->o->suppress_days);
 	}
 	(void)now;
 }
 
-static void
-dest_ok(struct run *r, const char *key)
+void
+report_dest_ok(struct run *r, const char *key)
 {
 	char err[256];
 	const char *p[1] = { key };
 	if (store_query(r->s, "UPDATE destination SET failures = 0, suppressed_until = 0, "
 	    "last_error = NULL WHERE uri = ?", p, 1, NULL, NULL, err, sizeof err) < 0)
-		fail("store: %s", err);
+		report_fail("store: %s", err);
 }
 
-static int
-count_row(void *arg, size_t ncol, const char *const *col)
+int
+report_count_row(void *arg, size_t ncol, const char *const *col)
 {
 	*(long *)arg = ncol > 0 && col[0] ? strtol(col[0], NULL, 10) : 0;
 	return 1;
@@ -191,8 +171,8 @@ already_done(struct run *r, const char *domain, int64_t begin, int64_t end, cons
 	const char *p[4] = { domain, b, e, key };
 	if (store_query(r->s, "SELECT COUNT(*) FROM report_sent WHERE policy_domain = ? AND "
 	    "begin_time = ? AND end_time = ? AND destination = ? AND status IN ('sent', 'too_large')",
-	    p, 4, count_row, &n, err, sizeof err) < 0)
-		fail("store: %s", err);
+	    p, 4, report_count_row, &n, err, sizeof err) < 0)
+		report_fail("store: %s", err);
 	return n > 0;
 }
 
@@ -208,7 +188,7 @@ mark(struct run *r, const struct agg_report *rep, const char *key, const char *s
 	    "end_time, destination, sent_time, status) VALUES (?, ?, ?, ?, ?, ?, ?) "
 	    "ON CONFLICT (report_id, destination) DO UPDATE SET sent_time = excluded.sent_time, "
 	    "status = excluded.status", p, 7, NULL, NULL, err, sizeof err) < 0)
-		fail("store: %s", err);
+		report_fail("store: %s", err);
 }
 
 /*
@@ -230,15 +210,17 @@ bounce_dsn(struct run *r)
 	for (size_t i = 0; i < n; i++) {
 		long sent = 0;
 		snprintf(key, sizeof key, "mailto:%.*s", RUA_ADDR_MAX, addrs[i]);
-		const char *p[1] = { key };
-		if (store_query(r->s, "SELECT COUNT(*) FROM report_sent WHERE destination = ? AND "
-		    "status = 'sent'", p, 1, count_row, &sent, err, sizeof err) < 0)
-			fail("store: %s", err);
+		const char *p[2] = { key, key };
+		/* aggregate reports, and failure reports (--failure) */
+		if (store_query(r->s, "SELECT (SELECT COUNT(*) FROM report_sent WHERE destination = ? "
+		    "AND status = 'sent') + (SELECT COUNT(*) FROM failure_sent WHERE destination = ? "
+		    "AND status = 'sent')", p, 2, report_count_row, &sent, err, sizeof err) < 0)
+			report_fail("store: %s", err);
 		if (sent == 0) {
 			printf("%s ignored: no report was sent there\n", key);
 			continue;
 		}
-		dest_failed(r, key, "bounce");
+		report_dest_failed(r, key, "bounce");
 		printf("%s failure recorded\n", key);
 	}
 	if (n == 0)
@@ -294,7 +276,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 		return;
 	}
 	if (agg_policy(r->s, domain, begin, end, &rep.pol, err, sizeof err) < 0)
-		fail("store: %s", err);
+		report_fail("store: %s", err);
 	if (!rep.pol.rua || !*rep.pol.rua) {
 		if (o->verbose)
 			say(domain, begin, "-", "no-rua", NULL);
@@ -341,7 +323,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 			continue;
 		}
 		if (!o->dry_run) {
-			dest_get(r, d->key, &st);
+			report_dest_get(r, d->key, &st);
 			if (st.suppressed_until > o->now) {
 				d->status = "suppressed";
 				continue;
@@ -363,7 +345,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 			goto out;
 		}
 		if (deliver_gzip(rep.xml.p, rep.xml.len, &gz, err, sizeof err) < 0)
-			fail("%s", err);
+			report_fail("%s", err);
 		for (i = 0; i < ndest; i++) {
 			struct dest *d = &dests[i];
 			if (d->status || !d->u.size_limit || gz.len <= d->u.size_limit)
@@ -380,7 +362,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 	deliver_filename(r->meta.receiver, &rep, fname, sizeof fname);
 	if (o->dry_run && nsend > 0 &&
 	    deliver_write(o->dry_run, fname, gz.p, gz.len, err, sizeof err) < 0)
-		fail("%s", err);
+		report_fail("%s", err);
 	unsigned seq = 0;
 	for (i = 0; i < ndest; i++) {
 		struct dest *d = &dests[i];
@@ -399,19 +381,19 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 		if (o->dry_run) {
 			snprintf(name, sizeof name, "%.*s.%u.eml", (int)(strlen(fname) - 7), fname, seq);
 			if (deliver_write(o->dry_run, name, mail.p, mail.len, err, sizeof err) < 0)
-				fail("%s", err);
+				report_fail("%s", err);
 			say(domain, begin, d->u.addr, "dry-run", fname);
 			continue;
 		}
 		if (deliver_sendmail(o->sendmail, r->from, d->u.addr, &mail, 300, err, sizeof err) < 0) {
 			mark(r, &rep, d->key, "failed");
-			dest_failed(r, d->key, err);
+			report_dest_failed(r, d->key, err);
 			say(domain, begin, d->u.addr, "failed", err);
 			r->failures++;
 			continue;
 		}
 		mark(r, &rep, d->key, "sent");
-		dest_ok(r, d->key);
+		report_dest_ok(r, d->key);
 		say(domain, begin, d->u.addr, "sent", fname);
 	}
 out:
@@ -428,7 +410,7 @@ report_period(struct run *r, int64_t begin, int64_t end)
 	size_t n = 0;
 
 	if (agg_domains(r->s, begin, end, r->o->domain, &domains, &n, err, sizeof err) < 0)
-		fail("store: %s", err);
+		report_fail("store: %s", err);
 	for (size_t i = 0; i < n; i++)
 		report_domain(r, domains[i], begin, end);
 	agg_domains_free(&domains, n);
@@ -439,7 +421,7 @@ report_period(struct run *r, int64_t begin, int64_t end)
 enum {
 	O_STORE = 256, O_BEGIN, O_END, O_PERIOD, O_DOMAIN, O_FROM, O_ORG, O_EMAIL, O_CONTACT,
 	O_RECEIVER, O_SENDMAIL, O_DRY, O_FORCE, O_SUPP_AFTER, O_SUPP_DAYS, O_NOW, O_SEED,
-	O_SUMMARY, O_HTML, O_BOUNCE, O_NO_VERIFY, O_BOUNCE_DSN,
+	O_SUMMARY, O_HTML, O_BOUNCE, O_NO_VERIFY, O_BOUNCE_DSN, O_FAILURE, O_FAILURE_RATE,
 };
 
 static const struct option longopts[] = {
@@ -466,6 +448,8 @@ static const struct option longopts[] = {
 	{ "html", required_argument, NULL, O_HTML },
 	{ "bounce", required_argument, NULL, O_BOUNCE },
 	{ "bounce-dsn", no_argument, NULL, O_BOUNCE_DSN },
+	{ "failure", no_argument, NULL, O_FAILURE },
+	{ "failure-rate", required_argument, NULL, O_FAILURE_RATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -481,7 +465,7 @@ check_addr(const char *v, const char *opt, char *out)
 	snprintf(uri, sizeof uri, "mailto:%s", v);
 	if (strlen(v) > RUA_ADDR_MAX || rua_parse(uri, strlen(uri), &u, 1) != 1 || !u.ok ||
 	    strchr(v, '%') || strchr(v, '!'))
-		fail("%s %s: not a usable mail address", opt, v);
+		report_fail("%s %s: not a usable mail address", opt, v);
 	if (out)
 		strcpy(out, u.addr);
 }
@@ -490,7 +474,7 @@ int
 main(int argc, char **argv)
 {
 	struct opts o = { .period_days = 1, .suppress_after = 3, .suppress_days = 7,
-		.dns_timeout_ms = 0 };
+		.dns_timeout_ms = 0, .failure_rate = 10 };
 	struct run r = { .o = &o };
 	struct config *cfg;
 	char err[1024], receiver[256], from_default[300], generator[64];
@@ -521,6 +505,10 @@ main(int argc, char **argv)
 		case O_HTML: o.html = optarg; break;
 		case O_BOUNCE: o.bounce = optarg; break;
 		case O_BOUNCE_DSN: o.bounce_dsn = true; break;
+		case O_FAILURE: o.failure = true; break;
+		case O_FAILURE_RATE:
+			o.failure_rate = parse_uint(optarg, "--failure-rate", 1, 100000);
+			break;
 		case 'v': o.verbose = true; break;
 		case 'V': printf("compauthd-report %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -534,14 +522,14 @@ main(int argc, char **argv)
 	if (o.config) {
 		cfg = config_load(o.config, err, sizeof err);
 		if (!cfg)
-			fail("%s", err);
+			report_fail("%s", err);
 	} else {
 		cfg = config_defaults();
 	}
 	if (!o.store)
 		o.store = cfg->report_store;
 	if (!o.store || !*o.store)
-		fail("no store: report_store is empty in the configuration and --store is not given");
+		report_fail("no store: report_store is empty in the configuration and --store is not given");
 	if (!o.have_now)
 		o.now = (int64_t)time(NULL);
 	if (o.have_begin != o.have_end && !o.have_begin) {
@@ -554,23 +542,23 @@ main(int argc, char **argv)
 		o.end = o.now - o.now % DAY;
 	}
 	if (o.begin % DAY || o.end % DAY)
-		fail("--begin and --end must be UTC day boundaries (RFC 9990 §2.1.3)");
+		report_fail("--begin and --end must be UTC day boundaries (RFC 9990 §2.1.3)");
 	if (o.end <= o.begin)
-		fail("empty period: --end is not after --begin");
+		report_fail("empty period: --end is not after --begin");
 	if (o.domain && !agg_domain_safe(o.domain))
-		fail("--domain %s: not a domain name", o.domain);
+		report_fail("--domain %s: not a domain name", o.domain);
 
 	snprintf(receiver, sizeof receiver, "%s", o.receiver ? o.receiver : cfg->authserv_id);
 	for (char *p = receiver; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 	if (!o.summary && !o.html && !o.bounce && !o.bounce_dsn && !agg_domain_safe(receiver))
-		fail("receiver %s: not a domain name (set authserv_id or --receiver)", receiver);
+		report_fail("receiver %s: not a domain name (set authserv_id or --receiver)", receiver);
 	snprintf(from_default, sizeof from_default, "dmarc-reports@%s", receiver);
 	snprintf(generator, sizeof generator, "compauthd %s", PACKAGE_VERSION);
 
 	r.s = store_open(o.store, true, err, sizeof err);
 	if (!r.s)
-		fail("store %s: %s", o.store, err);
+		report_fail("store %s: %s", o.store, err);
 
 	if (o.summary || o.html) {
 		int rc = o.summary ?
@@ -587,9 +575,9 @@ main(int argc, char **argv)
 		char key[RUA_ADDR_MAX + 8], uri[RUA_ADDR_MAX + 16];
 		snprintf(uri, sizeof uri, "mailto:%s", o.bounce);
 		if (rua_parse(uri, strlen(uri), &u, 1) != 1 || !u.ok)
-			fail("--bounce %s: not a mail address", o.bounce);
+			report_fail("--bounce %s: not a mail address", o.bounce);
 		rua_key(&u, key, sizeof key);
-		dest_failed(&r, key, "bounce");
+		report_dest_failed(&r, key, "bounce");
 		printf("%s failure recorded\n", key);
 		store_close(&r.s);
 		config_free(&cfg);
@@ -615,7 +603,7 @@ main(int argc, char **argv)
 	if (o.dry_run) {
 		struct stat st;
 		if (stat(o.dry_run, &st) < 0 || !S_ISDIR(st.st_mode))
-			fail("--dry-run %s: not a directory", o.dry_run);
+			report_fail("--dry-run %s: not a directory", o.dry_run);
 	}
 	if (!o.no_verify) {
 		struct resolver_opts ro;
@@ -628,9 +616,11 @@ main(int argc, char **argv)
 		ro.cache_entries = 1000;
 		r.v = rua_verifier_new(&ro, cfg->dns_timeout_ms * 3, err, sizeof err);
 		if (!r.v)
-			fail("resolver: %s", err);
+			report_fail("resolver: %s", err);
 	}
-	for (int64_t b = o.begin; b < o.end; b += (int64_t)o.period_days * DAY) {
+	if (o.failure)
+		report_failures(&r);
+	for (int64_t b = o.begin; !o.failure && b < o.end; b += (int64_t)o.period_days * DAY) {
 		int64_t e = b + (int64_t)o.period_days * DAY;
 		report_period(&r, b, e < o.end ? e : o.end);
 	}

@@ -1,4 +1,6 @@
--- The DMARC report store, schema version 1. The same text runs on SQLite
+-- The DMARC report store, schema version 2 (version 1 had no
+-- failure_sample and failure_sent; store.c upgrades a version 1 store by
+-- running this text again, every statement being IF NOT EXISTS). The same text runs on SQLite
 -- and PostgreSQL: store.c replaces "@ID@" by "INTEGER PRIMARY KEY
 -- AUTOINCREMENT" (SQLite) or "BIGSERIAL PRIMARY KEY" (PostgreSQL). Times
 -- are Unix seconds UTC; domains lower case A-labels; NULL means absent.
@@ -72,3 +74,28 @@ CREATE TABLE IF NOT EXISTS destination (
 	suppressed_until BIGINT NOT NULL DEFAULT 0,
 	last_error TEXT
 );
+-- Version 2: RFC 9991 failure samples (failure_reports = yes): one per
+-- message that failed DMARC under a record with ruf= and a matching fo=;
+-- its header section redacted by the daemon (local parts and display names
+-- of addresses replaced, only the fields a report needs, never the body).
+-- done: compauthd-report --failure has dealt with it (sent, dropped).
+CREATE TABLE IF NOT EXISTS failure_sample (
+	message_id BIGINT PRIMARY KEY REFERENCES message (id) ON DELETE CASCADE,
+	received BIGINT NOT NULL,
+	original_mail_from TEXT,
+	auth_results TEXT,
+	headers TEXT NOT NULL,
+	done INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS failure_sample_done ON failure_sample (done, received);
+-- One row per failure sample and ruf= destination: sent, failed,
+-- rate_limited (over the hourly limit: dropped, counted), too_large,
+-- refused (external verification), suppressed, invalid.
+CREATE TABLE IF NOT EXISTS failure_sent (
+	message_id BIGINT NOT NULL,
+	destination TEXT NOT NULL,
+	sent_time BIGINT NOT NULL,
+	status TEXT NOT NULL,
+	PRIMARY KEY (message_id, destination)
+);
+CREATE INDEX IF NOT EXISTS failure_sent_dest ON failure_sent (destination, sent_time);

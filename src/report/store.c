@@ -27,6 +27,10 @@ static const char store_sql_dkim[] =
 	"INSERT INTO message_dkim (message_id, seq, domain, selector, result, human_result) "
 	"VALUES (?, ?, ?, ?, ?, ?)";
 
+static const char store_sql_failure[] =
+	"INSERT INTO failure_sample (message_id, received, original_mail_from, auth_results, "
+	"headers) VALUES (?, ?, ?, ?, ?)";
+
 static void store_seterr(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
@@ -102,10 +106,14 @@ static int store_schema(struct store *s, bool create, char *err, size_t errlen)
 		*o = '\0';
 		int rc = s->ops->exec(s, sql, err, errlen);
 		free(sql);
-		char ins[160];
+		char ins[160], up[200];
 		snprintf(ins, sizeof ins, "INSERT INTO meta (key, value) VALUES ('schema_version', "
 		    "'%d') ON CONFLICT (key) DO NOTHING", STORE_SCHEMA_VERSION);
+		/* Version 1 → 2: the schema text above added the failure tables. */
+		snprintf(up, sizeof up, "UPDATE meta SET value = '%d' WHERE key = 'schema_version' "
+		    "AND value = '1'", STORE_SCHEMA_VERSION);
 		if (rc < 0 || s->ops->exec(s, ins, err, errlen) < 0 ||
+		    s->ops->exec(s, up, err, errlen) < 0 ||
 		    s->ops->exec(s, "COMMIT", err, errlen) < 0) {
 			s->ops->exec(s, "ROLLBACK", NULL, 0);
 			return -1;
@@ -119,7 +127,9 @@ static int store_schema(struct store *s, bool create, char *err, size_t errlen)
 		store_seterr(err, errlen, "not a report store (no schema_version in meta)");
 		return -1;
 	}
-	if (v != STORE_SCHEMA_VERSION) {
+	/* Opened without create (compauthd -n): a version 1 store is upgraded
+	   by the first open with create, so it is usable. */
+	if (v != STORE_SCHEMA_VERSION && !(v == 1 && !create)) {
 		if (err && errlen)
 			snprintf(err, errlen, "store schema version %ld, this program knows version %d",
 			    v, STORE_SCHEMA_VERSION);
@@ -328,6 +338,22 @@ static int store_put_one(struct store *s, const struct store_msg *m, char *err, 
 		}
 		store_params_free(&p);
 	}
+	if (rc == 0 && m->failure_headers) {
+		snprintf(p.num[4], sizeof p.num[4], "%" PRId64, m->received);
+		p.v[p.n++] = idbuf;
+		p.v[p.n++] = p.num[4];
+		store_param(&p, m->failure_mail_from);
+		store_param(&p, m->failure_auth_results);
+		store_param(&p, m->failure_headers);
+		if (p.oom) {
+			store_seterr(err, errlen, "out of memory");
+			rc = -1;
+		} else {
+			rc = s->ops->put(s, STORE_STMT_FAILURE, store_sql_failure, p.v, p.n, NULL,
+			    err, errlen);
+		}
+		store_params_free(&p);
+	}
 	return rc;
 }
 
@@ -362,6 +388,10 @@ long store_expire(struct store *s, int64_t cutoff, char *err, size_t errlen)
 	if (s->ops->query(s, "DELETE FROM message_dkim WHERE message_id IN "
 	    "(SELECT id FROM message WHERE received < ?)", params, 1, NULL, NULL, NULL,
 	    err, errlen) < 0 ||
+	    s->ops->query(s, "DELETE FROM failure_sample WHERE received < ?", params, 1, NULL,
+	    NULL, NULL, err, errlen) < 0 ||
+	    s->ops->query(s, "DELETE FROM failure_sent WHERE sent_time < ?", params, 1, NULL,
+	    NULL, NULL, err, errlen) < 0 ||
 	    s->ops->query(s, "DELETE FROM message WHERE received < ?", params, 1, NULL, NULL,
 	    &changes, err, errlen) < 0 ||
 	    s->ops->exec(s, "COMMIT", err, errlen) < 0) {

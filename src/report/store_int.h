@@ -9,10 +9,10 @@
 
 #include "report_store.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Statements store.c prepares once per connection (index into a cache). */
-enum store_stmt { STORE_STMT_MESSAGE = 0, STORE_STMT_DKIM, STORE_STMT_COUNT };
+enum store_stmt { STORE_STMT_MESSAGE = 0, STORE_STMT_DKIM, STORE_STMT_FAILURE, STORE_STMT_COUNT };
 
 struct store_ops {
 	const char *name;

@@ -12,7 +12,8 @@
 
 #include "store_int.h"
 
-static const char *const pg_stmt_name[STORE_STMT_COUNT] = { "store_message", "store_dkim" };
+static const char *const pg_stmt_name[STORE_STMT_COUNT] = { "store_message", "store_dkim",
+	"store_failure" };
 
 static int pg_err(PGconn *c, const PGresult *r, const char *what, char *err, size_t errlen)
 {

@@ -58,7 +58,8 @@ static size_t store_msg_strings(struct store_msg *m, const char **out[])
 		&m->policy_adkim, &m->policy_aspf, &m->policy_testing, &m->policy_fo,
 		&m->policy_psd, &m->rua, &m->ruf, &m->discovery_method, &m->dmarc_result,
 		&m->disposition, &m->override_reason, &m->override_comment, &m->spf_domain,
-		&m->spf_scope, &m->spf_result, &m->compauth,
+		&m->spf_scope, &m->spf_result, &m->compauth, &m->failure_headers,
+		&m->failure_mail_from, &m->failure_auth_results,
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
@@ -71,7 +72,7 @@ static size_t store_msg_strings(struct store_msg *m, const char **out[])
 	}
 	return n;
 }
-#define STORE_MSG_STRINGS_MAX (26 + 4 * STORE_DKIM_MAX)
+#define STORE_MSG_STRINGS_MAX (29 + 4 * STORE_DKIM_MAX)
 
 /* One allocation holding the message and every string it points to. */
 static struct store_wmsg *store_wmsg_copy(const struct store_msg *src)

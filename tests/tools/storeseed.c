@@ -10,7 +10,8 @@
  * policy_np policy_pct policy_adkim policy_aspf policy_testing policy_fo
  * policy_psd rua ruf discovery_method dmarc_result dkim_aligned spf_aligned
  * disposition override_reason override_comment spf_domain spf_scope
- * spf_result compauth compauth_reason is_report), plus "dkim DOMAIN
+ * spf_result compauth compauth_reason is_report failure_headers
+ * failure_mail_from failure_auth_results), plus "dkim DOMAIN
  * SELECTOR RESULT [HUMAN...]" (repeatable) and "repeat N" (the message
  * N times). received may be "T+SECONDS" from the line "base SECONDS" at
  * the top. Values take C escapes \xNN \n \t \\ and "\s" for a space in a
@@ -153,7 +154,8 @@ main(int argc, char **argv)
 		S(policy_adkim); S(policy_aspf); S(policy_testing); S(policy_fo); S(policy_psd);
 		S(rua); S(ruf); S(discovery_method); S(dmarc_result); S(disposition);
 		S(override_reason); S(override_comment); S(spf_domain); S(spf_scope);
-		S(spf_result); S(compauth);
+		S(spf_result); S(compauth); S(failure_headers); S(failure_mail_from);
+		S(failure_auth_results);
 		else if (strcmp(name, "dkim") == 0) {
 			char *w[4] = { 0 }, *save = NULL;
 			int k = 0;

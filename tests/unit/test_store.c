@@ -142,8 +142,8 @@ static void scenarios(const char *be, const char *uri)
 	if (!s)
 		return;
 	ok(strcmp(store_backend(s), be) == 0, "%s: backend name (%s)", be, store_backend(s));
-	is_str(q(s, "SELECT key, value FROM meta", NULL, 0), "schema_version|1\n",
-	    "%s: schema version 1 in meta", be);
+	is_str(q(s, "SELECT key, value FROM meta", NULL, 0), "schema_version|2\n",
+	    "%s: schema version 2 in meta", be);
 
 	/* put: a full message, a bare one (NULLs), invalid UTF-8, a huge value */
 	struct store_msg a = full_msg(1000, "4XyZ1"), b = bare_msg(2000), c = full_msg(3000, "bad\xff\xfe");
@@ -235,7 +235,38 @@ static void scenarios(const char *be, const char *uri)
 	struct store *s2 = store_open(uri, true, err, sizeof err);
 	ok(s2 == NULL && strstr(err, "schema version 99"), "%s: schema version 99 refused (%s)", be, err);
 	store_close(&s2);
+	/* a version 1 store (no failure tables) is upgraded by an open with create */
+	q(s, "DROP TABLE failure_sent", NULL, 0);
+	q(s, "DROP TABLE failure_sample", NULL, 0);
 	q(s, "UPDATE meta SET value = '1' WHERE key = 'schema_version'", NULL, 0);
+	s2 = store_open(uri, false, err, sizeof err);
+	ok(s2 != NULL, "%s: a version 1 store opens without create (%s)", be, s2 ? "" : err);
+	store_close(&s2);
+	s2 = store_open(uri, true, err, sizeof err);
+	ok(s2 != NULL, "%s: version 1 upgraded (%s)", be, s2 ? "" : err);
+	if (s2) {
+		is_str(q(s2, "SELECT value FROM meta WHERE key = 'schema_version'", NULL, 0), "2\n",
+		    "%s: upgraded to schema version 2", be);
+		is_str(q(s2, "SELECT count(*) FROM failure_sample", NULL, 0), "0\n",
+		    "%s: failure_sample created by the upgrade", be);
+		is_str(q(s2, "SELECT count(*) FROM failure_sent", NULL, 0), "0\n",
+		    "%s: failure_sent created by the upgrade", be);
+		/* a message with a failure sample: both rows, expired together */
+		struct store_msg f = full_msg(500, "F1");
+		f.failure_headers = "From: redacted@example.com\nSubject: hi\n";
+		f.failure_mail_from = "redacted@example.net";
+		f.failure_auth_results = "mx.test; dmarc=fail header.from=example.com";
+		const struct store_msg *fp[1] = { &f };
+		ok(store_put(s2, fp, 1, err, sizeof err) == 0, "%s: a failure sample put (%s)", be, err);
+		is_str(q(s2, "SELECT f.received, f.original_mail_from, f.auth_results, f.headers, f.done "
+		    "FROM failure_sample f JOIN message m ON m.id = f.message_id WHERE m.qid = 'F1'",
+		    NULL, 0), "500|redacted@example.net|mx.test; dmarc=fail header.from=example.com|"
+		    "From: redacted@example.com\nSubject: hi\n|0\n", "%s: the sample row, linked to its message", be);
+		is_int(store_expire(s2, 501, err, sizeof err), 1, "%s: expire deletes its message", be);
+		is_str(q(s2, "SELECT count(*) FROM failure_sample", NULL, 0), "0\n",
+		    "%s: and its failure sample", be);
+		store_close(&s2);
+	}
 
 	/* a reader while a writer commits: whole batches only, never an error */
 	struct pounder pd = { .uri = uri, .batches = 40, .per = 25 };
