@@ -221,6 +221,24 @@ struct list_acc {
 	bool any_file;
 };
 
+/* A new run of n items from file (NULL: inline) in the spelling -n keeps. */
+static void
+list_seg_add(struct arena *a, struct list_acc *acc, const char *file, size_t n)
+{
+	if (acc->nseg == acc->segcap) {
+		struct config_list_seg *g;
+
+		acc->segcap = acc->segcap ? acc->segcap * 2 : 4;
+		g = arena_alloc(a, acc->segcap * sizeof(*g));
+		if (acc->nseg > 0)
+			memcpy(g, acc->seg, acc->nseg * sizeof(*g));
+		acc->seg = g;
+	}
+	acc->seg[acc->nseg].file = file;
+	acc->seg[acc->nseg].n = n;
+	acc->nseg++;
+}
+
 static bool
 list_push(struct arena *a, const struct config_entry *e, struct list_acc *acc,
     const char *s, const char *file, unsigned line, char *why, size_t whylen)
@@ -253,20 +271,8 @@ list_push(struct arena *a, const struct config_entry *e, struct list_acc *acc,
 		sg->n++;
 	else if (file != NULL && sg != NULL && sg->file == file)
 		sg->n++;
-	else {
-		if (acc->nseg == acc->segcap) {
-			struct config_list_seg *g;
-
-			acc->segcap = acc->segcap ? acc->segcap * 2 : 4;
-			g = arena_alloc(a, acc->segcap * sizeof(*g));
-			if (acc->nseg > 0)
-				memcpy(g, acc->seg, acc->nseg * sizeof(*g));
-			acc->seg = g;
-		}
-		acc->seg[acc->nseg].file = file;
-		acc->seg[acc->nseg].n = 1;
-		acc->nseg++;
-	}
+	else
+		list_seg_add(a, acc, file, 1);
 	return true;
 }
 
@@ -274,20 +280,9 @@ list_push(struct arena *a, const struct config_entry *e, struct list_acc *acc,
 static void
 list_push_empty_file(struct arena *a, struct list_acc *acc, const char *file)
 {
-	struct config_list_seg *g;
-
 	if (acc->nseg > 0 && acc->seg[acc->nseg - 1].file == file)
 		return;
-	if (acc->nseg == acc->segcap) {
-		acc->segcap = acc->segcap ? acc->segcap * 2 : 4;
-		g = arena_alloc(a, acc->segcap * sizeof(*g));
-		if (acc->nseg > 0)
-			memcpy(g, acc->seg, acc->nseg * sizeof(*g));
-		acc->seg = g;
-	}
-	acc->seg[acc->nseg].file = file;
-	acc->seg[acc->nseg].n = 0;
-	acc->nseg++;
+	list_seg_add(a, acc, file, 0);
 }
 
 /*
