@@ -69,6 +69,7 @@ struct config {
 	struct str_list local_domains;
 	struct str_list allow_from;
 	struct str_list dmarc_override; /* "domain=none|quarantine|reject" */
+	struct str_list mailing_lists;  /* list domains that may relay DMARC failures */
 	struct str_list arc_trusted_sealers;
 	char *arc_sign_domain;          /* "" = no sealing */
 	char *arc_sign_selector;

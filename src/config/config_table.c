@@ -273,6 +273,14 @@ const struct config_entry config_table[] = {
 	  "(dmarc_enforce): none, quarantine or reject; e.g. "
 	  "partner.example=none.",
 	  OFF(dmarc_override) },
+	{ "mailing_lists", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
+	  "Mailing list domains whose lists may relay mail that fails DMARC: "
+	  "when the message has exactly one List-Id whose identifier is the "
+	  "domain or ends in .domain, and a DKIM signature with d= within the "
+	  "domain passes (or SPF passes for a MAIL FROM domain within it), a "
+	  "DMARC failure is not enforced, and aggregate reports say "
+	  "mailing_list. The verdict itself stays fail.",
+	  OFF(mailing_lists) },
 	{ "arc_trusted_sealers", CT_STRLIST, "domains", "", NULL, 0, 1024, NULL, check_domain,
 	  "ARC sealers (ARC-Seal d= domains, exactly) whose word is taken when "
 	  "DMARC fails here: if the chain passes, its newest set was sealed by one "

@@ -209,6 +209,9 @@ msg_header(struct msg *m, const char *name, const char *value)
 		m->subject = arena_strndup(m->arena, value, vlen < 256 ? vlen : 256);
 	if (m->content_type == NULL && strcasecmp(name, "Content-Type") == 0)
 		m->content_type = arena_strndup(m->arena, value, vlen < 512 ? vlen : 512);
+	if (m->cfg->mailing_lists.n > 0 && strcasecmp(name, "List-Id") == 0 &&
+	    m->nlist_id++ == 0)
+		m->list_id = arena_strndup(m->arena, value, vlen < 512 ? vlen : 512);
 	if (m->cfg->failure_reports && m->skip_why == NULL && m->s->rt->writer != NULL)
 		msg_failure_header(m, name, value, vlen);
 	if (m->oversize)

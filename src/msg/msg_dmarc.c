@@ -266,13 +266,68 @@ msg_override(const struct msg *m, const char *domain)
 	return NULL;
 }
 
+static bool
+msg_within_ci(const char *d, const char *conf)
+{
+	char low[256];
+	size_t i;
+
+	for (i = 0; conf[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)(conf[i] >= 'A' && conf[i] <= 'Z' ? conf[i] + 32 : conf[i]);
+	low[i] = '\0';
+	return d != NULL && conf[i] == '\0' && dmarc_domain_within(d, low);
+}
+
+/*
+ * mailing_lists: did one of the configured lists relay this message? Its
+ * List-Id alone proves nothing (anyone can write one), so the list must
+ * also have authenticated it: a passing DKIM signature of the list
+ * domain, or SPF for a MAIL FROM within it. Two List-Id fields: no.
+ */
+static const char *
+msg_via_list(const struct msg *m, char id[256])
+{
+	const struct str_list *l = &m->cfg->mailing_lists;
+	const char *lt, *gt;
+	size_t i, j, n;
+
+	if (l->n == 0 || m->nlist_id != 1 || m->list_id == NULL)
+		return NULL;
+	/* RFC 2919: [phrase] "<" list-label "." list-id-namespace ">" */
+	if ((lt = strrchr(m->list_id, '<')) == NULL || (gt = strchr(lt, '>')) == NULL)
+		return NULL;
+	n = (size_t)(gt - lt - 1);
+	if (n == 0 || n >= 256)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		char c = lt[1 + i];
+		if (c <= ' ' || c > '~')
+			return NULL;
+		id[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	id[n] = '\0';
+	for (i = 0; i < l->n; i++) {
+		if (!msg_within_ci(id, l->v[i]))
+			continue;
+		for (j = 0; j < m->ndkim_pass; j++)
+			if (msg_within_ci(m->dkim_pass[j], l->v[i]))
+				return l->v[i];
+		if (m->spf_finished && m->spf_res.result == SPF_PASS && m->spf_res.identity != NULL &&
+		    strcmp(m->spf_res.identity, "mailfrom") == 0 &&
+		    msg_within_ci(m->spf_res.domain, l->v[i]))
+			return l->v[i];
+	}
+	return NULL;
+}
+
 /* What the DMARC result asks of the MTA, within dmarc_enforce. */
 void
 msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *v)
 {
 	const struct config *cfg = m->cfg;
 	int reject = 0, quarantine = 0;
-	const char *local;
+	const char *local, *list;
+	char id[256];
 
 	if (cfg->dmarc_enforce == 0 || v->reason == 401 || v->result == COMPAUTH_PASS)
 		return;
@@ -284,6 +339,11 @@ msg_enforce(struct msg *m, const struct dmarc_result *dr, const struct verdict *
 			quarantine = strcmp(local, "quarantine") == 0;
 			log_info(msg_qid_or_null(m), "DMARC failure of %s: local policy %s instead of the published one",
 			    dr->header_from, local);
+		} else if ((reject || quarantine) && (list = msg_via_list(m, id)) != NULL) {
+			m->via_list = arena_printf(m->arena, "List-Id <%s>", id);
+			reject = quarantine = 0;
+			log_info(msg_qid_or_null(m), "DMARC failure of %s not enforced: relayed by mailing list %s",
+			    dr->header_from, list);
 		}
 	} else if (dr->result == DMARC_RES_PERMERROR && m->ndmarc == 0 && cfg->reject_bad_from) {
 		reject = 1;

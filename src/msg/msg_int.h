@@ -94,6 +94,11 @@ struct msg {
 	struct msg_outcome out;
 	/* For the report store (msg_report.c). */
 	const char *subject, *content_type;     /* the first of each, or NULL */
+	/* mailing_lists: the first List-Id, and how many came (any cap). */
+	const char *list_id;
+	unsigned nlist_id;
+	const char *via_list;           /* a DMARC failure not enforced (mailing_lists):
+	                                   the List-Id, for reports */
 	const struct dkimv_sig *dkim_sigs;      /* every signature's result */
 	size_t ndkim_sigs;
 	/* failure_reports: the redacted header fields kept (msg_failure.c). */

@@ -70,6 +70,9 @@ msg_report_override(struct msg *m, const struct dmarc_result *dr, const struct v
 		sm->override_reason = "trusted_forwarder";
 		sm->override_comment = arena_printf(m->arena, "arc=pass i=%u sealer %s",
 		    vouch->instance, vouch->sealer ? vouch->sealer : "unknown");
+	} else if (m->via_list != NULL) {
+		sm->override_reason = "mailing_list";
+		sm->override_comment = m->via_list;
 	} else if (v->reason == 401) {
 		sm->override_reason = "local_policy";
 		sm->override_comment = "allow_from";

@@ -57,9 +57,26 @@ EXPECT = {
                  'nopolicy.example', None, None, None, None, None, None, None, None, None, None,
                  None, None, None, 'treewalk', 'bestguesspass', '0', '1', 'none', None, None,
                  'nopolicy.example', 'mfrom', 'pass', 'pass', '109', '1'),
+    # mailing_lists: relayed (and signed) by the list: not enforced, reason mailing_list
+    'Q8LIST': ('Q8LIST', 'mx.test.example', '198.51.100.10', 'fabrikam.example', 'other.example',
+               None) + REC + ('treewalk', 'fail', '0', '0', 'none', 'mailing_list',
+                              'List-Id <users.lists.example.net>', 'other.example', 'mfrom',
+                              'none', 'fail', '0', '0'),
+    # two List-Id fields: no list relayed it, the policy applies
+    'Q9TWOLIST': ('Q9TWOLIST', 'mx.test.example', '198.51.100.10', 'fabrikam.example',
+                  'other.example', None) + REC + ('treewalk', 'fail', '0', '0', 'reject', None,
+                                                  None, 'other.example', 'mfrom', 'none',
+                                                  'fail', '0', '0'),
+    # the list's List-Id, but the list did not authenticate it: the policy applies
+    'QAFAKELIST': ('QAFAKELIST', 'mx.test.example', '198.51.100.10', 'fabrikam.example',
+                   'other.example', None) + REC + ('treewalk', 'fail', '0', '0', 'reject', None,
+                                                   None, 'other.example', 'mfrom', 'none',
+                                                   'fail', '0', '0'),
 }
 EXPECT_DKIM = [('Q1PASS', '0', 'fabrikam.example', 'sel1', 'pass', None),
-               ('Q1PASS', '1', 'other.example', 'o1', 'fail', 'NOTNULL')]
+               ('Q1PASS', '1', 'other.example', 'o1', 'fail', 'NOTNULL'),
+               ('Q8LIST', '0', 'lists.example.net', 'l1', 'pass', None),
+               ('Q9TWOLIST', '0', 'lists.example.net', 'l1', 'pass', None)]
 
 
 def write_zone(path, txt):
@@ -75,6 +92,7 @@ def write_zone(path, txt):
         f.write(H.txt_line('sel1._domainkey.fabrikam.example', txt))
         # o1 signs with another key than the one published: dkim=fail
         f.write(H.txt_line('o1._domainkey.other.example', txt))
+        f.write(H.txt_line('l1._domainkey.lists.example.net', txt))
 
 
 def msg(frm, subject='hello', priv=None, extra=(), priv2=None):
@@ -91,8 +109,20 @@ def msg(frm, subject='hello', priv=None, extra=(), priv2=None):
     return data
 
 
+def list_msg(subject, priv, list_ids):
+    data = H.message(headers=[('From', ' Alice <alice@fabrikam.example>'),
+                              ('To', ' users@lists.example.net'), ('Subject', ' ' + subject),
+                              ('Date', ' Mon, 24 Nov 2025 10:00:00 +0000'),
+                              ('Message-ID', ' <%s>' % subject)] +
+                     [('List-Id', ' ' + v) for v in list_ids])
+    if priv is None:
+        return data
+    return dkim.sign(data, b'l1', b'lists.example.net', priv,
+                     include_headers=[b'from', b'to', b'subject', b'list-id']) + data
+
+
 def send_all(d, priv, priv2):
-    """The five messages stored, and two that are not; their verdicts."""
+    """The messages stored, and two that are not; their verdicts."""
     got = {}
     sends = [
         ('Q1PASS', msg('alice@fabrikam.example', 'one', priv, priv2=priv2), '192.0.2.10',
@@ -110,6 +140,13 @@ def send_all(d, priv, priv2):
          '<x@other.example>', None),
         ('Q7AUTH', msg('alice@fabrikam.example', 'seven'), '198.51.100.10', '<x@other.example>',
          {'M': {'{auth_authen}': 'alice', '{auth_type}': 'PLAIN'}}),
+        ('Q8LIST', list_msg('eight', priv, ['Users <Users.Lists.Example.NET>']),
+         '198.51.100.10', '<x@other.example>', None),
+        ('Q9TWOLIST', list_msg('nine', priv, ['<users.lists.example.net>',
+                                              '<users.lists.example.net>']),
+         '198.51.100.10', '<x@other.example>', None),
+        ('QAFAKELIST', list_msg('ten', None, ['<users.lists.example.net>']),
+         '198.51.100.10', '<x@other.example>', None),
     ]
     for qid, data, ip, mf, macros in sends:
         with d.client() as c:
@@ -121,7 +158,7 @@ def send_all(d, priv, priv2):
 def settings(store, zpath):
     return [('zone_file', zpath), ('report_store', store), ('dmarc_enforce', 'on'),
             ('trusted_clients', '192.0.2.99'), ('allow_from', 'allowed.fabrikam.example'),
-            ('dmarc_override', '')]
+            ('dmarc_override', ''), ('mailing_lists', 'lists.example.net')]
 
 
 def sqlite_rows(path):
@@ -179,9 +216,10 @@ def run_backend(be, store, zpath, priv, priv2, fetch):
     verdicts = send_all(d, priv, priv2)
     tap.is_(verdicts, {'Q1PASS': 'accept', 'Q2FAIL': 'reject', 'Q3NOREC': 'accept',
                        'Q4OVR': 'accept', 'Q5REPORT': 'accept', 'Q6TRUSTED': 'accept',
-                       'Q7AUTH': 'accept'}, '%s: verdicts as expected' % be)
-    rows, dk = wait_rows(fetch, 5)
-    tap.is_(len(rows), 5, '%s: rows written within seconds, while running' % be)
+                       'Q7AUTH': 'accept', 'Q8LIST': 'accept', 'Q9TWOLIST': 'reject',
+                       'QAFAKELIST': 'reject'}, '%s: verdicts as expected' % be)
+    rows, dk = wait_rows(fetch, len(EXPECT))
+    tap.is_(len(rows), len(EXPECT), '%s: rows written within seconds, while running' % be)
     d.stop()
     rows, dk = fetch()
     check_rows(be, rows, dk)
