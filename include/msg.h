@@ -46,6 +46,8 @@ void msg_set_qid(struct msg *m, const char *qid);
 const char *msg_qid(const struct msg *m);
 /* auth_authen: the SASL login name, NULL/"" when not authenticated. */
 void msg_envfrom(struct msg *m, const char *sender, const char *auth_authen);
+/* One RCPT TO address ("<a@b>" as the MTA passes it): its domain is kept. */
+void msg_envrcpt(struct msg *m, const char *rcpt);
 /* value as the MTA gives it (leading space kept, folds as "\r\n" or "\n"). */
 void msg_header(struct msg *m, const char *name, const char *value);
 void msg_eoh(struct msg *m);

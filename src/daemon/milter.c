@@ -32,10 +32,11 @@
  * SMFIS_NOREPLY, also after a quit-new-connection when our per-connection
  * state was reset.
  */
-#define MILTER_NR_WANTED (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define MILTER_NR_WANTED (SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_RCPT | SMFIP_NR_HDR | \
+    SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define MILTER_PARKED_MAX 1024
-/* Steps we never need. */
-#define MILTER_SKIP_WANTED (SMFIP_NORCPT | SMFIP_NOUNKNOWN | SMFIP_NODATA)
+/* Steps we never need (RCPT we do: reports' envelope_to, recipient history). */
+#define MILTER_SKIP_WANTED (SMFIP_NOUNKNOWN | SMFIP_NODATA)
 
 struct milter_conn {
 	unsigned long pflags;           /* negotiated protocol flags */
@@ -183,6 +184,16 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
+milter_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct milter_conn *c = smfi_getpriv(ctx);
+
+	if (c != NULL && c->msg != NULL && argv != NULL && argv[0] != NULL)
+		msg_envrcpt(c->msg, argv[0]);
+	return SMFIS_NOREPLY;
+}
+
+static sfsistat
 milter_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct milter_conn *c = smfi_getpriv(ctx);
@@ -322,7 +333,7 @@ static struct smfiDesc milter_desc = {
 	.xxfi_connect = milter_connect,
 	.xxfi_helo = milter_helo,
 	.xxfi_envfrom = milter_envfrom,
-	.xxfi_envrcpt = NULL,
+	.xxfi_envrcpt = milter_envrcpt,
 	.xxfi_header = milter_header,
 	.xxfi_eoh = milter_eoh,
 	.xxfi_body = milter_body,

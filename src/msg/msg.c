@@ -4,6 +4,7 @@
  * and only msg_eom waits, once, with one deadline, for whatever is still
  * outstanding. Everything a message owns lives in its arena.
  */
+#include <ctype.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,32 @@ msg_strip_path(struct arena *a, const char *s)
 		n -= 2;
 	}
 	return arena_strndup(a, s, n);
+}
+
+void
+msg_envrcpt(struct msg *m, const char *rcpt)
+{
+	const char *addr = msg_strip_path(m->arena, rcpt), *at = strrchr(addr, '@');
+	char d[254];
+	size_t i, n;
+
+	m->nrcpt++;
+	if (at == NULL || m->nrcpt_domains >= MSG_RCPT_DOMAINS)
+		return;
+	/* A domain name or an address literal; anything else is not kept. */
+	for (n = 0, at++; at[n] != '\0'; n++) {
+		unsigned char c = (unsigned char)at[n];
+		if (n + 1 >= sizeof(d) || c <= ' ' || c > '~')
+			return;
+		d[n] = (char)tolower(c);
+	}
+	d[n] = '\0';
+	if (n == 0)
+		return;
+	for (i = 0; i < m->nrcpt_domains; i++)
+		if (strcmp(m->rcpt_domains[i], d) == 0)
+			return;
+	m->rcpt_domains[m->nrcpt_domains++] = arena_strdup(m->arena, d);
 }
 
 void

@@ -41,6 +41,7 @@ struct session {
  * to these bounds; beyond them the author cannot be read in full and the
  * message is treated as the strictest reading allows (msg_dmarc.c).
  */
+#define MSG_RCPT_DOMAINS 16
 #define MSG_FROM_KEEP 16
 #define MSG_FROM_BYTES (256u * 1024)
 
@@ -94,6 +95,13 @@ struct msg {
 	struct msg_outcome out;
 	/* For the report store (msg_report.c). */
 	const char *subject, *content_type;     /* the first of each, or NULL */
+	/*
+	 * The recipient domains, lower case, distinct, in RCPT order: at most
+	 * MSG_RCPT_DOMAINS are kept (a message to 10 000 domains must not
+	 * cost 10 000 entries); nrcpt counts every RCPT.
+	 */
+	const char *rcpt_domains[MSG_RCPT_DOMAINS];
+	size_t nrcpt_domains, nrcpt;
 	/* mailing_lists: the first List-Id, and how many came (any cap). */
 	const char *list_id;
 	unsigned nlist_id;

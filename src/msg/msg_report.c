@@ -107,6 +107,7 @@ msg_report(struct msg *m, const struct dmarc_result *dr, const struct verdict *v
 	sm.source_ip = m->s->ip.family ? netaddr_str(&m->s->ip, ip, sizeof(ip)) : "";
 	sm.header_from = dr->header_from;
 	sm.envelope_from = msg_report_envfrom(m);
+	sm.envelope_to = m->nrcpt_domains > 0 ? m->rcpt_domains[0] : NULL;
 	sm.policy_pct = -1;
 	if (dr->policy_domain != NULL) {
 		const struct dmarc_record *r = &dr->record;

@@ -73,6 +73,10 @@ EXPECT = {
                                                    None, 'other.example', 'mfrom', 'none',
                                                    'fail', '0', '0'),
 }
+# envelope_to: the first recipient's domain; mclient sends to bob@example.net
+# unless told otherwise (Q3NOREC goes to two domains, the first in capitals).
+EXPECT = {k: v[:5] + ('sub.example.org' if k == 'Q3NOREC' else 'example.net',) + v[6:]
+          for k, v in EXPECT.items()}
 EXPECT_DKIM = [('Q1PASS', '0', 'fabrikam.example', 'sel1', 'pass', None),
                ('Q1PASS', '1', 'other.example', 'o1', 'fail', 'NOTNULL'),
                ('Q8LIST', '0', 'lists.example.net', 'l1', 'pass', None),
@@ -149,8 +153,11 @@ def send_all(d, priv, priv2):
          '198.51.100.10', '<x@other.example>', None),
     ]
     for qid, data, ip, mf, macros in sends:
+        rc = ('<Carol@Sub.Example.ORG>', '<bob@example.net>') if qid == 'Q3NOREC' else \
+            ('<bob@example.net>',)
         with d.client() as c:
-            o = M.send_message(c, data, client_ip=ip, mail_from=mf, qid=qid, macros=macros)
+            o = M.send_message(c, data, client_ip=ip, mail_from=mf, qid=qid, macros=macros,
+                               rcpts=rc)
         got[qid] = o.verdict
     return got
 
