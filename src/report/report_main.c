@@ -614,7 +614,8 @@ main(int argc, char **argv)
 		ro.nservers = cfg->dns_servers.n;
 		ro.timeout_ms = cfg->dns_timeout_ms;
 		ro.cache_entries = 1000;
-		r.v = rua_verifier_new(&ro, cfg->dns_timeout_ms * 3, err, sizeof err);
+		r.v = rua_verifier_new(&ro, (enum dmarc_mode)cfg->dmarc_mode, cfg->dns_timeout_ms * 3,
+		    err, sizeof err);
 		if (!r.v)
 			report_fail("resolver: %s", err);
 	}

@@ -15,6 +15,7 @@
 struct rua_verifier {
 	struct resolver *res;
 	unsigned timeout_ms;
+	enum dmarc_mode mode;
 };
 
 struct rua_answer {
@@ -27,7 +28,8 @@ struct rua_answer {
 };
 
 struct rua_verifier *
-rua_verifier_new(const struct resolver_opts *o, unsigned timeout_ms, char *err, size_t errlen)
+rua_verifier_new(const struct resolver_opts *o, enum dmarc_mode mode, unsigned timeout_ms,
+    char *err, size_t errlen)
 {
 	struct rua_verifier *v = calloc(1, sizeof *v);
 	if (!v) {
@@ -40,6 +42,7 @@ rua_verifier_new(const struct resolver_opts *o, unsigned timeout_ms, char *err, 
 		return NULL;
 	}
 	v->timeout_ms = timeout_ms ? timeout_ms : 5000;
+	v->mode = mode;
 	return v;
 }
 
@@ -81,16 +84,62 @@ rua_cb(void *arg, const struct dns_answer *ans)
 	a->done = 1;
 }
 
+/*
+ * The Organizational Domains of the policy domain and the destination
+ * host as the daemon finds them: RFC 9989's DNS tree walk (§4.10.2), or
+ * the public suffix list in RFC 7489 mode. -1: the walk met a DNS error.
+ */
+static int
+rua_orgdomains(struct rua_verifier *v, struct arena *a, const char *policy_domain,
+    const char *dest, const char **o1, const char **o2)
+{
+	struct dmarc_check *c[2];
+	struct dmarc_result r[2];
+	struct dmarc_inputs in;
+	struct dns_set *set;
+	char *low = arena_strdup(a, dest);
+
+	for (char *p = low; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	if (v->mode != DMARC_RFC9989) {
+		*o1 = dmarc_psl_orgdomain(a, policy_domain);
+		*o2 = dmarc_psl_orgdomain(a, low);
+		return 0;
+	}
+	memset(&in, 0, sizeof in);
+	set = dns_set_new(v->res, 2 * DMARC_DNS_BUDGET, "report");
+	dns_set_lock(set);
+	c[0] = dmarc_start(a, set, policy_domain, v->mode, NULL);
+	c[1] = dmarc_start(a, set, low, v->mode, NULL);
+	dns_set_unlock(set);
+	dns_set_wait(set, dns_now_ms() + v->timeout_ms);
+	dns_set_lock(set);
+	for (int i = 0; i < 2; i++)
+		dmarc_eval(c[i], &in, &r[i]);
+	dns_set_unlock(set);
+	dns_set_free(&set);
+	if (r[0].result == DMARC_RES_TEMPERROR || r[1].result == DMARC_RES_TEMPERROR)
+		return -1;
+	*o1 = r[0].org_domain;
+	*o2 = r[1].org_domain;
+	return 0;
+}
+
 enum rua_vstat
 rua_verify(struct rua_verifier *v, const char *policy_domain, struct rua_uri *u,
     char *why, size_t whylen)
 {
 	struct arena *a = arena_new();
-	const char *o1 = dmarc_psl_orgdomain(a, policy_domain);
-	const char *o2 = dmarc_psl_orgdomain(a, u->domain);
+	const char *o1 = NULL, *o2 = NULL;
 	enum rua_vstat st;
 	char name[600];
 
+	if (rua_orgdomains(v, a, policy_domain, u->domain, &o1, &o2) < 0) {
+		snprintf(why, whylen, "mailto:%s: DNS error finding the Organizational Domain of "
+		    "%s or %s", u->addr, policy_domain, u->domain);
+		arena_free(&a);
+		return RUA_V_TEMPFAIL;
+	}
 	if (o1 && o2 && strcmp(o1, o2) == 0) {
 		/* o1 lives in the arena: the reason is written before it goes. */
 		snprintf(why, whylen, "mailto:%s within %s", u->addr, o1);

@@ -1,6 +1,7 @@
 /*
  * RFC 9990 §4, Verifying External Destinations: a rua= mailbox outside
- * the policy domain's Organizational Domain (public suffix list) gets a
+ * the policy domain's Organizational Domain (found as the daemon finds it:
+ * the RFC 9989 DNS tree walk, or the public suffix list) gets a
  * report only when <policy-domain>._report._dmarc.<mailbox host> has a TXT
  * record starting with v=DMARC1; its rua=, when present, may replace the
  * URI with one on the same host. Asked through our resolver (real DNS, or
@@ -11,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "dmarc.h"
 #include "resolver.h"
 #include "rua.h"
 
@@ -25,8 +27,8 @@ enum rua_vstat {
 struct rua_verifier;
 
 /* NULL with err set when the resolver cannot start. */
-struct rua_verifier *rua_verifier_new(const struct resolver_opts *o, unsigned timeout_ms,
-    char *err, size_t errlen);
+struct rua_verifier *rua_verifier_new(const struct resolver_opts *o, enum dmarc_mode mode,
+    unsigned timeout_ms, char *err, size_t errlen);
 void rua_verifier_free(struct rua_verifier **vp);
 /* why: one line for logs and the report's <error>. */
 enum rua_vstat rua_verify(struct rua_verifier *v, const char *policy_domain,
