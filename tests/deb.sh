@@ -129,6 +129,8 @@ ok $? "compauthd -n: the installed daemon accepts its default configuration (/et
 for f in /usr/lib/sysusers.d/compauthd.conf /usr/lib/tmpfiles.d/compauthd.conf \
 	/lib/systemd/system/compauthd.service /lib/systemd/system/compauthd.socket \
 	/lib/systemd/system/compauthd-report.service /lib/systemd/system/compauthd-report.timer \
+	/lib/systemd/system/compauthd-report-failure.service \
+	/lib/systemd/system/compauthd-report-failure.timer \
 	/usr/sbin/compauthd-report /usr/share/man/man8/compauthd-report.8.gz \
 	/usr/share/doc/compauthd/README.Debian; do
 	[ -s "$f" ]
@@ -137,6 +139,8 @@ done
 # The report timer mails third parties: shipped, never enabled by the package.
 ! ls /etc/systemd/system/timers.target.wants/compauthd-report.timer > /dev/null 2>&1
 ok $? "compauthd-report.timer is not enabled by the package"
+! ls /etc/systemd/system/timers.target.wants/compauthd-report-failure.timer > /dev/null 2>&1
+ok $? "compauthd-report-failure.timer is not enabled by the package"
 [ "$(stat -c '%U:%G %a' /var/lib/compauthd 2>&1)" = "compauthd:compauthd 750" ]
 ok $? "postinst made the store directory /var/lib/compauthd compauthd:compauthd 0750 (got $(stat -c '%U:%G %a' /var/lib/compauthd 2>&1))"
 if command -v systemd-tmpfiles > /dev/null; then
@@ -277,6 +281,8 @@ ok $? "dpkg --purge compauthd" "$tmp/purge.log"
 for f in /etc/compauthd /usr/sbin/compauthd /usr/sbin/compauthd-report \
 	/usr/share/man/man8/compauthd-report.8.gz /lib/systemd/system/compauthd-report.service \
 	/lib/systemd/system/compauthd-report.timer /var/lib/compauthd \
+	/lib/systemd/system/compauthd-report-failure.service \
+	/lib/systemd/system/compauthd-report-failure.timer \
 	/lib/systemd/system/compauthd.service \
 	/lib/systemd/system/compauthd.socket /usr/share/man/man8/compauthd.8.gz \
 	/usr/share/man/man5/compauthd.conf.5.gz /usr/share/man/man5/compauthd-zone.5.gz \

@@ -36,6 +36,8 @@ sbin/compauthd-report:executable
 share/man/man8/compauthd-report.8:file
 lib/systemd/system/compauthd-report.service:file
 lib/systemd/system/compauthd-report.timer:file
+lib/systemd/system/compauthd-report-failure.service:file
+lib/systemd/system/compauthd-report-failure.timer:file
 share/man/man8/compauthd.8:file
 share/man/man5/compauthd.conf.5:file
 share/man/man5/compauthd-zone.5:file
