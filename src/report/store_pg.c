@@ -131,9 +131,20 @@ static void pg_notice(void *arg, const char *message)
 	(void)arg, (void)message;
 }
 
+/*
+ * Defaults a server that stops answering cannot turn into a hang: 10 s to
+ * connect, 5 min per statement (a lock held elsewhere, a runaway query).
+ * They come before the URI, so that its own connect_timeout= or options=
+ * win (libpq: later parameters override earlier ones).
+ */
+static const char *const pg_keys[] = { "connect_timeout", "options", "dbname", NULL };
+#define PG_CONNECT_TIMEOUT "10"
+#define PG_OPTIONS "-c statement_timeout=300000"
+
 int store_pg_open(struct store *s, const char *conninfo, char *err, size_t errlen)
 {
-	PGconn *c = PQconnectdb(conninfo);
+	const char *vals[] = { PG_CONNECT_TIMEOUT, PG_OPTIONS, conninfo, NULL };
+	PGconn *c = PQconnectdbParams(pg_keys, vals, 1);
 	if (!c || PQstatus(c) != CONNECTION_OK) {
 		if (err && errlen) {
 			const char *m = c ? PQerrorMessage(c) : "out of memory";
