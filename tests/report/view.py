@@ -5,8 +5,9 @@ functions: a SQLite store filled with store_put (the fixture in
 reportview.c), the summary byte-exact against tests/data/report/view/, the
 page loaded in headless Chromium over the DevTools protocol: no console
 message, no exception, no request but the page, no script, the hostile
-values shown as text, and every number equal to what SQL on the store says.
-TAP; skips only when chromium is not installed."""
+values shown as text, and every number equal to what SQL on the store says;
+the same summary and page from a PostgreSQL store (tests/pgserver.py).
+TAP; skips only when chromium or postgresql is not installed."""
 import ipaddress
 import json
 import os
@@ -161,6 +162,7 @@ def pick(d, keys):
 
 
 def main():
+    global n
     tmp = tempfile.mkdtemp(prefix="view-")
     store = os.path.join(tmp, "store.db")
     r = run("--fill", store)
@@ -206,6 +208,36 @@ def main():
     ok(r.returncode == 1 and r.stdout == b"" and b"no such table" in r.stderr and
        r2.returncode == 1 and not os.path.exists(os.path.join(tmp, "nodir")),
        "a failing store query is reported, nothing half-written", (r.stderr, r2.stderr))
+
+    # The same views from a PostgreSQL store (tests/pgserver.py): byte for byte.
+    sys.path.insert(0, os.path.join(SRC, "tests"))
+    import pgserver
+    pgdir = os.path.join(tmp, "pg")
+    os.chmod(tmp, 0o711)
+    try:
+        uri = pgserver.start(pgdir)
+    except pgserver.Skip as e:
+        print(f"ok {n + 1} - the views from PostgreSQL # SKIP {e}")
+        n += 1
+        uri = None
+    if uri is not None:
+        try:
+            r = run("--fill", uri)
+            ok(r.returncode == 0, "PostgreSQL store filled with store_put",
+               r.stderr.decode(errors="replace"))
+            for extra in ((), ("fabrikam.example",)):
+                a = run("--summary", store, str(BEGIN), str(END), *extra)
+                b = run("--summary", uri, str(BEGIN), str(END), *extra)
+                ok(b.returncode == 0 and a.stdout == b.stdout and b.stdout,
+                   " ".join(("PostgreSQL: --summary",) + extra + ("equals SQLite's",)),
+                   b.stderr.decode(errors="replace") + "\n" + b.stdout.decode(errors="replace"))
+            out3 = os.path.join(tmp, "html3")
+            b = run("--html", out3, uri, str(BEGIN), str(END))
+            ok(b.returncode == 0 and open(os.path.join(out3, "index.html"), "rb").read() ==
+               open(page, "rb").read(), "PostgreSQL: --html writes SQLite's page byte for byte",
+               b.stderr.decode(errors="replace"))
+        finally:
+            pgserver.stop(pgdir)
 
     if view_cdp.chromium_path() is None:
         print(f"ok {n + 1} - the page in headless Chromium # SKIP chromium not installed")
