@@ -31,13 +31,15 @@ static const char store_sql_failure[] =
 	"INSERT INTO failure_sample (message_id, received, original_mail_from, auth_results, "
 	"headers) VALUES (?, ?, ?, ?, ?)";
 
-static void store_seterr(char *err, size_t errlen, const char *msg)
+static void
+store_seterr(char *err, size_t errlen, const char *msg)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s", msg);
 }
 
-char *store_sql_dollar(const char *sql)
+char *
+store_sql_dollar(const char *sql)
 {
 	size_t n = 0;
 	for (const char *p = sql; *p; p++)
@@ -64,7 +66,8 @@ char *store_sql_dollar(const char *sql)
 }
 
 /* Whether the URI names PostgreSQL; else *path is the SQLite file. */
-static bool store_uri_pg(const char *uri, const char **path)
+static bool
+store_uri_pg(const char *uri, const char **path)
 {
 	if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0)
 		return true;
@@ -72,14 +75,16 @@ static bool store_uri_pg(const char *uri, const char **path)
 	return false;
 }
 
-static int store_version_row(void *arg, size_t ncol, const char *const *col)
+static int
+store_version_row(void *arg, size_t ncol, const char *const *col)
 {
 	*(long *)arg = ncol > 0 && col[0] ? strtol(col[0], NULL, 10) : 0;
 	return 0;
 }
 
 /* Creates the tables (create) and checks the version in meta. */
-static int store_schema(struct store *s, bool create, char *err, size_t errlen)
+static int
+store_schema(struct store *s, bool create, char *err, size_t errlen)
 {
 	bool pg = strcmp(s->ops->name, "postgresql") == 0;
 	if (create) {
@@ -138,7 +143,8 @@ static int store_schema(struct store *s, bool create, char *err, size_t errlen)
 	return 0;
 }
 
-struct store *store_open(const char *uri, bool create, char *err, size_t errlen)
+struct store *
+store_open(const char *uri, bool create, char *err, size_t errlen)
 {
 	if (!uri || !*uri) {
 		store_seterr(err, errlen, "no store given");
@@ -163,7 +169,8 @@ struct store *store_open(const char *uri, bool create, char *err, size_t errlen)
 	return s;
 }
 
-int store_check(const char *uri, char *err, size_t errlen)
+int
+store_check(const char *uri, char *err, size_t errlen)
 {
 	const char *path = NULL;
 	if (uri && *uri && !store_uri_pg(uri, &path) && access(path, F_OK) != 0) {
@@ -187,7 +194,8 @@ int store_check(const char *uri, char *err, size_t errlen)
 	return 0;
 }
 
-void store_close(struct store **sp)
+void
+store_close(struct store **sp)
 {
 	struct store *s = *sp;
 	if (!s)
@@ -197,13 +205,15 @@ void store_close(struct store **sp)
 	free(s);
 }
 
-const char *store_backend(const struct store *s)
+const char *
+store_backend(const struct store *s)
 {
 	return s->ops->name;
 }
 
 /* The length of the valid UTF-8 sequence at p[i] (of len bytes), or 0. */
-static size_t store_utf8_seq(const unsigned char *p, size_t i, size_t len)
+static size_t
+store_utf8_seq(const unsigned char *p, size_t i, size_t len)
 {
 	unsigned c = p[i];
 	size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3 :
@@ -221,7 +231,8 @@ static size_t store_utf8_seq(const unsigned char *p, size_t i, size_t len)
 
 /* Valid UTF-8 as is; else a copy with each bad byte as '?' (PostgreSQL
  * refuses invalid UTF-8, and both backends must hold the same text). */
-static const char *store_utf8(const char *v, char **copy)
+static const char *
+store_utf8(const char *v, char **copy)
 {
 	if (!v)
 		return NULL;
@@ -256,7 +267,8 @@ struct store_params {
 	bool oom;
 };
 
-static void store_param(struct store_params *p, const char *v)
+static void
+store_param(struct store_params *p, const char *v)
 {
 	char *copy = NULL;
 	const char *s = store_utf8(v, &copy);
@@ -266,14 +278,16 @@ static void store_param(struct store_params *p, const char *v)
 	p->v[p->n++] = s;
 }
 
-static void store_params_free(struct store_params *p)
+static void
+store_params_free(struct store_params *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->copy[i]);
 	p->n = 0;
 }
 
-static int store_put_one(struct store *s, const struct store_msg *m, char *err, size_t errlen)
+static int
+store_put_one(struct store *s, const struct store_msg *m, char *err, size_t errlen)
 {
 	struct store_params p = { .n = 0 };
 	snprintf(p.num[0], sizeof p.num[0], "%" PRId64, m->received);
@@ -357,7 +371,8 @@ static int store_put_one(struct store *s, const struct store_msg *m, char *err, 
 	return rc;
 }
 
-int store_put(struct store *s, const struct store_msg *const *msgs, size_t n,
+int
+store_put(struct store *s, const struct store_msg *const *msgs, size_t n,
     char *err, size_t errlen)
 {
 	if (n == 0)
@@ -377,7 +392,8 @@ int store_put(struct store *s, const struct store_msg *const *msgs, size_t n,
 	return 0;
 }
 
-long store_expire(struct store *s, int64_t cutoff, char *err, size_t errlen)
+long
+store_expire(struct store *s, int64_t cutoff, char *err, size_t errlen)
 {
 	char c[24];
 	snprintf(c, sizeof c, "%" PRId64, cutoff);
@@ -401,7 +417,8 @@ long store_expire(struct store *s, int64_t cutoff, char *err, size_t errlen)
 	return changes;
 }
 
-int store_query(struct store *s, const char *sql, const char *const *params, size_t nparams,
+int
+store_query(struct store *s, const char *sql, const char *const *params, size_t nparams,
     store_row_fn row, void *arg, char *err, size_t errlen)
 {
 	return s->ops->query(s, sql, params, nparams, row, arg, NULL, err, errlen);

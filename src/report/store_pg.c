@@ -15,7 +15,8 @@
 static const char *const pg_stmt_name[STORE_STMT_COUNT] = { "store_message", "store_dkim",
 	"store_failure" };
 
-static int pg_err(PGconn *c, const PGresult *r, const char *what, char *err, size_t errlen)
+static int
+pg_err(PGconn *c, const PGresult *r, const char *what, char *err, size_t errlen)
 {
 	if (err && errlen) {
 		const char *m = r ? PQresultErrorMessage(r) : "";
@@ -27,13 +28,15 @@ static int pg_err(PGconn *c, const PGresult *r, const char *what, char *err, siz
 	return -1;
 }
 
-static bool pg_ok(const PGresult *r)
+static bool
+pg_ok(const PGresult *r)
 {
 	ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-static int pg_exec(struct store *s, const char *sql, char *err, size_t errlen)
+static int
+pg_exec(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	PGresult *r = PQexec(s->conn, sql);
 	int rc = pg_ok(r) ? 0 : pg_err(s->conn, r, "exec", err, errlen);
@@ -41,7 +44,8 @@ static int pg_exec(struct store *s, const char *sql, char *err, size_t errlen)
 	return rc;
 }
 
-static int pg_put(struct store *s, enum store_stmt idx, const char *sql,
+static int
+pg_put(struct store *s, enum store_stmt idx, const char *sql,
     const char *const *params, size_t n, int64_t *id, char *err, size_t errlen)
 {
 	PGresult *r;
@@ -74,7 +78,8 @@ static int pg_put(struct store *s, enum store_stmt idx, const char *sql,
 	return rc;
 }
 
-static int pg_query(struct store *s, const char *sql, const char *const *params, size_t n,
+static int
+pg_query(struct store *s, const char *sql, const char *const *params, size_t n,
     store_row_fn row, void *arg, long *changes, char *err, size_t errlen)
 {
 	char *q = store_sql_dollar(sql);
@@ -112,7 +117,8 @@ static int pg_query(struct store *s, const char *sql, const char *const *params,
 	return 0;
 }
 
-static void pg_close(struct store *s)
+static void
+pg_close(struct store *s)
 {
 	PQfinish(s->conn);
 	s->conn = NULL;
@@ -126,7 +132,8 @@ static const struct store_ops store_pg_ops = {
 	.close = pg_close,
 };
 
-static void pg_notice(void *arg, const char *message)
+static void
+pg_notice(void *arg, const char *message)
 {
 	(void)arg, (void)message;
 }
@@ -141,7 +148,8 @@ static const char *const pg_keys[] = { "connect_timeout", "options", "dbname", N
 #define PG_CONNECT_TIMEOUT "10"
 #define PG_OPTIONS "-c statement_timeout=300000"
 
-int store_pg_open(struct store *s, const char *conninfo, char *err, size_t errlen)
+int
+store_pg_open(struct store *s, const char *conninfo, char *err, size_t errlen)
 {
 	const char *vals[] = { PG_CONNECT_TIMEOUT, PG_OPTIONS, conninfo, NULL };
 	PGconn *c = PQconnectdbParams(pg_keys, vals, 1);

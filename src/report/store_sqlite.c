@@ -17,14 +17,16 @@
 
 #define STORE_SQLITE_BUSY_MS 10000
 
-static int sq_err(struct store *s, const char *what, char *err, size_t errlen)
+static int
+sq_err(struct store *s, const char *what, char *err, size_t errlen)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "sqlite: %s: %s", what, sqlite3_errmsg(s->conn));
 	return -1;
 }
 
-static int sq_exec(struct store *s, const char *sql, char *err, size_t errlen)
+static int
+sq_exec(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->conn, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -36,7 +38,8 @@ static int sq_exec(struct store *s, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
-static int sq_bind(struct store *s, sqlite3_stmt *st, const char *const *params, size_t n,
+static int
+sq_bind(struct store *s, sqlite3_stmt *st, const char *const *params, size_t n,
     char *err, size_t errlen)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -48,7 +51,8 @@ static int sq_bind(struct store *s, sqlite3_stmt *st, const char *const *params,
 	return 0;
 }
 
-static int sq_put(struct store *s, enum store_stmt idx, const char *sql,
+static int
+sq_put(struct store *s, enum store_stmt idx, const char *sql,
     const char *const *params, size_t n, int64_t *id, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = s->stmt[idx];
@@ -79,7 +83,8 @@ fail:
 	return -1;
 }
 
-static int sq_query(struct store *s, const char *sql, const char *const *params, size_t n,
+static int
+sq_query(struct store *s, const char *sql, const char *const *params, size_t n,
     store_row_fn row, void *arg, long *changes, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
@@ -133,7 +138,8 @@ static int sq_query(struct store *s, const char *sql, const char *const *params,
 	return ret;
 }
 
-static void sq_close(struct store *s)
+static void
+sq_close(struct store *s)
 {
 	for (int i = 0; i < STORE_STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
@@ -149,7 +155,8 @@ static const struct store_ops store_sqlite_ops = {
 	.close = sq_close,
 };
 
-int store_sqlite_open(struct store *s, const char *path, bool create, char *err, size_t errlen)
+int
+store_sqlite_open(struct store *s, const char *path, bool create, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |

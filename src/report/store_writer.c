@@ -50,7 +50,8 @@ struct store_writer {
 };
 
 /* The addresses of the string fields of m, for copying. */
-static size_t store_msg_strings(struct store_msg *m, const char **out[])
+static size_t
+store_msg_strings(struct store_msg *m, const char **out[])
 {
 	const char **f[] = {
 		&m->reporter, &m->qid, &m->source_ip, &m->header_from, &m->envelope_from,
@@ -75,7 +76,8 @@ static size_t store_msg_strings(struct store_msg *m, const char **out[])
 #define STORE_MSG_STRINGS_MAX (29 + 4 * STORE_DKIM_MAX)
 
 /* One allocation holding the message and every string it points to. */
-static struct store_wmsg *store_wmsg_copy(const struct store_msg *src)
+static struct store_wmsg *
+store_wmsg_copy(const struct store_msg *src)
 {
 	struct store_msg tmp = *src;
 	if (tmp.ndkim > STORE_DKIM_MAX)
@@ -102,7 +104,8 @@ static struct store_wmsg *store_wmsg_copy(const struct store_msg *src)
 	return w;
 }
 
-static void store_wmsg_free_list(struct store_wmsg *w)
+static void
+store_wmsg_free_list(struct store_wmsg *w)
 {
 	while (w) {
 		struct store_wmsg *next = w->next;
@@ -111,7 +114,8 @@ static void store_wmsg_free_list(struct store_wmsg *w)
 	}
 }
 
-bool store_queue(struct store_writer *w, const struct store_msg *m)
+bool
+store_queue(struct store_writer *w, const struct store_msg *m)
 {
 	if (!w)
 		return false;
@@ -140,7 +144,8 @@ bool store_queue(struct store_writer *w, const struct store_msg *m)
 	return true;
 }
 
-static void store_writer_wait(struct store_writer *w, unsigned seconds)
+static void
+store_writer_wait(struct store_writer *w, unsigned seconds)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -148,7 +153,8 @@ static void store_writer_wait(struct store_writer *w, unsigned seconds)
 	pthread_cond_timedwait(&w->cond, &w->mu, &ts);
 }
 
-static bool store_writer_past(const struct timespec *deadline)
+static bool
+store_writer_past(const struct timespec *deadline)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -157,7 +163,8 @@ static bool store_writer_past(const struct timespec *deadline)
 }
 
 /* Opens the store when it is closed and its backoff has passed. */
-static bool store_writer_ready(struct store_writer *w, bool stopping)
+static bool
+store_writer_ready(struct store_writer *w, bool stopping)
 {
 	if (w->store)
 		return true;
@@ -181,7 +188,8 @@ static bool store_writer_ready(struct store_writer *w, bool stopping)
 	return false;
 }
 
-static void store_writer_batch(struct store_writer *w, struct store_wmsg *batch, size_t n,
+static void
+store_writer_batch(struct store_writer *w, struct store_wmsg *batch, size_t n,
     bool stopping)
 {
 	const struct store_msg *msgs[STORE_WRITER_BATCH];
@@ -224,7 +232,8 @@ static void store_writer_batch(struct store_writer *w, struct store_wmsg *batch,
 	pthread_mutex_unlock(&w->mu);
 }
 
-static void store_writer_chores(struct store_writer *w, bool stopping)
+static void
+store_writer_chores(struct store_writer *w, bool stopping)
 {
 	time_t now = time(NULL);
 	pthread_mutex_lock(&w->mu);
@@ -252,7 +261,8 @@ static void store_writer_chores(struct store_writer *w, bool stopping)
 		    (long long)(retention / 86400));
 }
 
-static void store_writer_free(struct store_writer *w)
+static void
+store_writer_free(struct store_writer *w)
 {
 	store_wmsg_free_list(w->head);
 	store_close(&w->store);
@@ -262,7 +272,8 @@ static void store_writer_free(struct store_writer *w)
 	free(w);
 }
 
-static void *store_writer_main(void *arg)
+static void *
+store_writer_main(void *arg)
 {
 	struct store_writer *w = arg;
 	pthread_mutex_lock(&w->mu);
@@ -301,7 +312,8 @@ static void *store_writer_main(void *arg)
 	return NULL;
 }
 
-struct store_writer *store_writer_start(const char *uri, size_t queue_max,
+struct store_writer *
+store_writer_start(const char *uri, size_t queue_max,
     char *err, size_t errlen)
 {
 	struct store *s = store_open(uri, true, err, errlen);
@@ -332,7 +344,8 @@ struct store_writer *store_writer_start(const char *uri, size_t queue_max,
 	return w;
 }
 
-void store_writer_retention(struct store_writer *w, int64_t seconds)
+void
+store_writer_retention(struct store_writer *w, int64_t seconds)
 {
 	pthread_mutex_lock(&w->mu);
 	w->retention = seconds;
@@ -400,7 +413,8 @@ store_writer_finish(struct store_writer *w, unsigned timeout_ms)
 		(void)store_writer_halt(w, timeout_ms, false);
 }
 
-void store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
+void
+store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
 {
 	pthread_mutex_lock(&w->mu);
 	*out = w->st;
