@@ -417,7 +417,16 @@ agg_build(struct store *s, const char *domain, int64_t begin, int64_t end,
     const struct agg_meta *meta, const char *error, struct agg_report *r,
     char *err, size_t errlen)
 {
+	return agg_build_part(s, domain, begin, end, meta, error, 0, 1, r, err, errlen);
+}
+
+int
+agg_build_part(struct store *s, const char *domain, int64_t begin, int64_t end,
+    const struct agg_meta *meta, const char *error, size_t part, size_t nparts,
+    struct agg_report *r, char *err, size_t errlen)
+{
 	struct agg_ctx c = { 0 };
+	size_t lo, hi;
 	char b[24], e[24];
 	struct rbuf *x = &r->xml;
 	const struct agg_policy *pol = &r->pol;
@@ -443,7 +452,26 @@ agg_build(struct store *s, const char *domain, int64_t begin, int64_t end,
 		r->domain = agg_strdup(domain);
 	r->begin = begin;
 	r->end = end;
-	agg_report_id(meta, domain, begin, end, r->report_id);
+	if (nparts < 1 || nparts > c.ng || part >= nparts) {
+		snprintf(err, errlen, "%s: %zu records cannot make part %zu of %zu", domain, c.ng,
+		    part + 1, nparts);
+		agg_ctx_free(&c);
+		return -1;
+	}
+	/* Records [lo, hi): nparts windows as even as the count allows. */
+	lo = c.ng * part / nparts;
+	hi = c.ng * (part + 1) / nparts;
+	if (nparts == 1) {
+		agg_report_id(meta, domain, begin, end, r->report_id);
+	} else {
+		/* Each part a report of its own: an id of its own, as stable as the whole's. */
+		struct agg_meta pm = *meta;
+		struct rbuf seed = { 0 };
+		rbuf_printf(&seed, "%s#%zu/%zu", meta->id_seed ? meta->id_seed : "", part + 1, nparts);
+		pm.id_seed = seed.p;
+		agg_report_id(&pm, domain, begin, end, r->report_id);
+		rbuf_free(&seed);
+	}
 	x->len = 0;
 
 	rbuf_puts(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -474,9 +502,9 @@ agg_build(struct store *s, const char *domain, int64_t begin, int64_t end,
 	    agg_word(pol->adkim, agg_align, "r"), agg_word(pol->aspf, agg_align, "r"),
 	    agg_word(pol->testing, agg_yn, "n"));
 	rbuf_puts(x, "  </policy_published>\n");
-	r->nrecords = c.ng;
+	r->nrecords = hi - lo;
 	r->nmessages = 0;
-	for (size_t i = 0; i < c.ng; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		rbuf_printf(x, "  <record>\n    <row>\n      <source_ip>%s</source_ip>\n"
 		    "      <count>%" PRIu64 "</count>\n%s", c.g[i].ip, c.g[i].count, c.g[i].rest);
 		r->nmessages += c.g[i].count;

@@ -77,6 +77,15 @@ int agg_policy(struct store *s, const char *domain, int64_t begin, int64_t end,
 int agg_build(struct store *s, const char *domain, int64_t begin, int64_t end,
     const struct agg_meta *meta, const char *error, struct agg_report *r,
     char *err, size_t errlen);
+/*
+ * The same, for part (0-based) of nparts: the records split into nparts
+ * windows in order, as even as their count allows; for nparts > 1 each
+ * part gets a Report-ID of its own (the seed with "#part/nparts"). -1 +
+ * err also when there are fewer records than parts.
+ */
+int agg_build_part(struct store *s, const char *domain, int64_t begin, int64_t end,
+    const struct agg_meta *meta, const char *error, size_t part, size_t nparts,
+    struct agg_report *r, char *err, size_t errlen);
 void agg_report_free(struct agg_report *r);
 
 /* The Report-ID: hex of SHA-256(seed, receiver, domain, begin, end), 32 digits. */

@@ -176,8 +176,8 @@ already_done(struct run *r, const char *domain, int64_t begin, int64_t end, cons
 	return n > 0;
 }
 
-static void
-mark(struct run *r, const struct agg_report *rep, const char *key, const char *status)
+void
+report_mark(struct run *r, const struct agg_report *rep, const char *key, const char *status)
 {
 	char err[256], b[24], e[24], t[24];
 	snprintf(b, sizeof b, "%" PRId64, rep->begin);
@@ -231,12 +231,6 @@ bounce_dsn(struct run *r)
 
 /* ---- One domain and period -------------------------------------------- */
 
-struct dest {
-	struct rua_uri u;
-	char key[RUA_ADDR_MAX + 8];
-	const char *status;     /* NULL: to send */
-};
-
 static void note_add(struct rbuf *notes, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -253,8 +247,9 @@ note_add(struct rbuf *notes, const char *fmt, ...)
 	rbuf_puts(notes, buf);
 }
 
-static void
-say(const char *domain, int64_t begin, const char *dest, const char *status, const char *why)
+void
+report_say(const char *domain, int64_t begin, const char *dest, const char *status,
+    const char *why)
 {
 	printf("%s %" PRId64 " %s %s%s%s\n", domain, begin, dest, status, why && *why ? ": " : "",
 	    why ? why : "");
@@ -279,7 +274,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 		report_fail("store: %s", err);
 	if (!rep.pol.rua || !*rep.pol.rua) {
 		if (o->verbose)
-			say(domain, begin, "-", "no-rua", NULL);
+			report_say(domain, begin, "-", "no-rua", NULL);
 		agg_report_free(&rep);
 		return;
 	}
@@ -289,7 +284,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 		if (!uris[i].ok) {
 			/* RFC 9990 §2.5: malformed URIs are ignored; say so in <error>. */
 			note_add(&notes, "rua URI %zu ignored: %s", i + 1, uris[i].why);
-			say(domain, begin, "-", "invalid", uris[i].why);
+			report_say(domain, begin, "-", "invalid", uris[i].why);
 			continue;
 		}
 		d->u = uris[i];
@@ -299,11 +294,11 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 			enum rua_vstat st = rua_verify(r->v, domain, &d->u, why, sizeof why);
 			if (st == RUA_V_REFUSED || st == RUA_V_CONFLICT) {
 				note_add(&notes, "%s", why);
-				say(domain, begin, uris[i].addr, rua_vstat_name(st), why);
+				report_say(domain, begin, uris[i].addr, rua_vstat_name(st), why);
 				continue;
 			}
 			if (st == RUA_V_TEMPFAIL) {
-				say(domain, begin, uris[i].addr, "temperror", why);
+				report_say(domain, begin, uris[i].addr, "temperror", why);
 				r->failures++;
 				continue;
 			}
@@ -333,7 +328,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 	}
 	if (nsend == 0) {
 		for (i = 0; i < ndest; i++)
-			say(domain, begin, dests[i].u.addr, dests[i].status, NULL);
+			report_say(domain, begin, dests[i].u.addr, dests[i].status, NULL);
 		goto out;
 	}
 	/* Build; a destination whose !size the report exceeds gets none
@@ -341,7 +336,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 	for (int pass = 0; pass < 2; pass++) {
 		bool again = false;
 		if (agg_build(r->s, domain, begin, end, &r->meta, notes.p, &rep, err, sizeof err) < 0) {
-			say(domain, begin, "-", "nothing", err);
+			report_say(domain, begin, "-", "nothing", err);
 			goto out;
 		}
 		if (deliver_gzip(rep.xml.p, rep.xml.len, &gz, err, sizeof err) < 0)
@@ -350,10 +345,14 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 			struct dest *d = &dests[i];
 			if (d->status || !d->u.size_limit || gz.len <= d->u.size_limit)
 				continue;
+			nsend--;
+			if ((d->nparts = report_split_plan(r, &rep, d->u.size_limit)) > 0) {
+				d->status = "split";
+				continue;
+			}
 			d->status = "too-large";
 			note_add(&notes, "report of %zu bytes (gzip) not sent to mailto:%s (limit %" PRIu64
 			    " bytes)", gz.len, d->u.addr, d->u.size_limit);
-			nsend--;
 			again = true;
 		}
 		if (!again)
@@ -368,10 +367,14 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 		struct dest *d = &dests[i];
 		char name[1100];
 		seq++;
+		if (d->status && strcmp(d->status, "split") == 0) {
+			report_split_send(r, d, &rep, d->nparts, seq);
+			continue;
+		}
 		if (d->status) {
 			if (strcmp(d->status, "too-large") == 0 && !o->dry_run)
-				mark(r, &rep, d->key, "too_large");
-			say(domain, begin, d->u.addr, d->status, NULL);
+				report_mark(r, &rep, d->key, "too_large");
+			report_say(domain, begin, d->u.addr, d->status, NULL);
 			continue;
 		}
 		struct deliver_mail m = { .from = r->from, .to = d->u.addr,
@@ -382,19 +385,19 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 			snprintf(name, sizeof name, "%.*s.%u.eml", (int)(strlen(fname) - 7), fname, seq);
 			if (deliver_write(o->dry_run, name, mail.p, mail.len, err, sizeof err) < 0)
 				report_fail("%s", err);
-			say(domain, begin, d->u.addr, "dry-run", fname);
+			report_say(domain, begin, d->u.addr, "dry-run", fname);
 			continue;
 		}
 		if (deliver_sendmail(o->sendmail, r->from, d->u.addr, &mail, 300, err, sizeof err) < 0) {
-			mark(r, &rep, d->key, "failed");
+			report_mark(r, &rep, d->key, "failed");
 			report_dest_failed(r, d->key, err);
-			say(domain, begin, d->u.addr, "failed", err);
+			report_say(domain, begin, d->u.addr, "failed", err);
 			r->failures++;
 			continue;
 		}
-		mark(r, &rep, d->key, "sent");
+		report_mark(r, &rep, d->key, "sent");
 		report_dest_ok(r, d->key);
-		say(domain, begin, d->u.addr, "sent", fname);
+		report_say(domain, begin, d->u.addr, "sent", fname);
 	}
 out:
 	agg_report_free(&rep);

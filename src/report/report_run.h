@@ -43,6 +43,28 @@ struct dest_state {
 	bool found;
 };
 
+/* One rua= mailbox of a report. */
+struct dest {
+	struct rua_uri u;
+	char key[RUA_ADDR_MAX + 8];
+	const char *status;     /* NULL: to send */
+	size_t nparts;          /* status "split": in this many parts */
+};
+
+/* report_sent: the report (its period) and the mailbox, with status. */
+void report_mark(struct run *r, const struct agg_report *rep, const char *key,
+    const char *status);
+/* One line of the run's output: "DOMAIN BEGIN DEST STATUS[: WHY]". */
+void report_say(const char *domain, int64_t begin, const char *dest, const char *status,
+    const char *why);
+/*
+ * A report larger than a mailbox's !size goes in parts (report_split.c):
+ * the fewest of 2, 4 ... 64 parts that each fit limit, or 0 when none do.
+ */
+size_t report_split_plan(struct run *r, const struct agg_report *whole, uint64_t limit);
+/* Sends (or writes, --dry-run) the nparts parts to d, and records it. */
+void report_split_send(struct run *r, struct dest *d, const struct agg_report *whole,
+    size_t nparts, unsigned seq);
 /* Prints "compauthd-report: ..." and exits 2. */
 void report_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void report_dest_get(struct run *r, const char *key, struct dest_state *d);

@@ -32,7 +32,7 @@ nmails() { ls "$tmp/mails" | wc -l; }
 {
 	echo "base $DAY0"
 	for i in $(seq 1 250); do
-		printf 'received T+%d\nsource_ip 10.%d.%d.%d\nheader_from big.example\npolicy_domain big.example\npolicy_p none\nrua mailto:small@big.example!1k,mailto:large@big.example\ndmarc_result fail\nspf_domain s%d.big.example\nspf_scope mfrom\nspf_result fail\n\n' \
+		printf 'received T+%d\nsource_ip 10.%d.%d.%d\nheader_from big.example\npolicy_domain big.example\npolicy_p none\nrua mailto:small@big.example!1k,mailto:tiny@big.example!100,mailto:large@big.example\ndmarc_result fail\nspf_domain s%d.big.example\nspf_scope mfrom\nspf_result fail\n\n' \
 			$i $((i % 7)) $((i % 13)) $i $i
 	done
 	printf 'received T+50\nsource_ip 192.0.2.50\nheader_from fail.example\npolicy_domain fail.example\npolicy_p none\nrua mailto:dmarc@fail.example\n\n'
@@ -64,17 +64,40 @@ python3 "$srcdir/tests/report/checkmail.py" "$tmp/mails/mail.2" "$tmp/m2" > "$tm
 [ "$(grep '^filename' "$tmp/m0.out")" = "$(grep '^filename' "$tmp/m2.out")" ] && cmp -s "$tmp/m0.gz" "$tmp/m2.gz"
 ok $? "a report sent again has the same file name and bytes (RFC 9990 §2.5)" "$tmp/m2.out"
 
-# !size
+# !size: small@ (1k) gets the report in parts that fit; nothing fits tiny@ (100 bytes).
+n0=$(nmails)
 report --store "$tmp/s.db" --domain big.example --sendmail "$SM" > "$tmp/b.out" 2>&1
-grep -q '^big.example '$DAY0' small@big.example too-large' "$tmp/b.out" && grep -q '^big.example '$DAY0' large@big.example sent' "$tmp/b.out"
-ok $? "!1k: too large for small@, sent to large@ (no limit)" "$tmp/b.out"
+grep -q '^big.example '$DAY0' tiny@big.example too-large' "$tmp/b.out" && grep -q '^big.example '$DAY0' large@big.example sent' "$tmp/b.out"
+ok $? "!100: too large for tiny@ even in 64 parts; sent whole to large@ (no limit)" "$tmp/b.out"
+nsmall=$(grep -c '^big.example '$DAY0' small@big.example sent: ' "$tmp/b.out")
+[ "$nsmall" -ge 2 ] && [ "$nsmall" -le 64 ] && [ $(( nsmall & (nsmall - 1) )) = 0 ]
+ok $? "!1k: small@ gets the report in $nsmall parts (a power of two)" "$tmp/b.out"
+: > "$tmp/parts"
+total=0
+bad=0
+for f in $(ls "$tmp/mails" | sort -t. -k2 -n | tail -n +$((n0 + 1))); do
+	python3 "$srcdir/tests/report/checkmail.py" "$tmp/mails/$f" "$tmp/mp" > "$tmp/mp.out" 2>&1
+	grep -q '^to: small@big.example' "$tmp/mp.out" || continue
+	size=$(stat -c %s "$tmp/mp.gz")
+	xmllint --noout --schema "$XSD" "$tmp/mp.xml" > "$tmp/valid.log" 2>&1 || bad=1
+	[ "$size" -le 1024 ] || bad=1
+	c=$(python3 -c 'import sys,xml.etree.ElementTree as E; t=E.parse(sys.argv[1]); ns={"d":"urn:ietf:params:xml:ns:dmarc-2.0"}; print(sum(int(x.text) for x in t.findall(".//d:count", ns)), t.find(".//d:report_id", ns).text, t.find(".//d:begin", ns).text, t.find(".//d:end", ns).text)' "$tmp/mp.xml")
+	echo "$c" >> "$tmp/parts"
+	total=$((total + ${c%% *}))
+done
+[ $bad = 0 ] && [ $total = 250 ] && [ "$(wc -l < "$tmp/parts")" = "$nsmall" ] && \
+	[ "$(cut -d' ' -f2 "$tmp/parts" | sort -u | wc -l)" = "$nsmall" ] && \
+	[ "$(cut -d' ' -f3,4 "$tmp/parts" | sort -u)" = "$DAY0 $DAY1" ]
+ok $? "each part within 1024 bytes gzipped, schema-valid, its own report_id, the same period; 250 messages in all" "$tmp/parts"
 last=$(ls "$tmp/mails" | sort -t. -k2 -n | tail -1)
 python3 "$srcdir/tests/report/checkmail.py" "$tmp/mails/$last" "$tmp/mb" > "$tmp/mb.out" 2>&1
-grep -q '^to: large@big.example' "$tmp/mb.out" && grep -q 'not sent to mailto:small@big.example (limit 1024 bytes)' "$tmp/mb.xml" && \
+grep -q '^to: large@big.example' "$tmp/mb.out" && grep -q 'not sent to mailto:tiny@big.example (limit 100 bytes)' "$tmp/mb.xml" && \
+	! grep -q 'small@big.example' "$tmp/mb.xml" && \
 	xmllint --noout --schema "$XSD" "$tmp/mb.xml" > "$tmp/valid.log" 2>&1
-ok $? "the report the others get says so in <error>, and is valid" "$tmp/mb.out"
-[ "$(sql "SELECT status FROM report_sent WHERE destination = 'mailto:small@big.example'")" = too_large ]
-ok $? "report_sent: too_large, not tried again"
+ok $? "the whole report says in <error> that tiny@ got none (not small@, which got parts), and is valid" "$tmp/mb.out"
+[ "$(sql "SELECT destination, status FROM report_sent WHERE policy_domain = 'big.example' ORDER BY destination")" = \
+  "$(printf 'mailto:large@big.example|sent\nmailto:small@big.example|sent\nmailto:tiny@big.example|too_large')" ]
+ok $? "report_sent: small@ sent (in parts), tiny@ too_large, neither tried again"
 before=$(nmails)
 report --store "$tmp/s.db" --domain big.example --sendmail "$SM" > "$tmp/b2.out" 2>&1
 [ "$(nmails)" = "$before" ]
