@@ -79,6 +79,10 @@ struct config {
 	unsigned report_queue;
 	unsigned report_retention;      /* days; 0 = keep */
 	int failure_reports;            /* 0 no, 1 yes (RFC 9991 samples) */
+	int history;                    /* 0 no, 1 yes: implicit authentication (history.h) */
+	unsigned history_threshold;
+	unsigned history_retention;     /* days */
+	unsigned history_max_domains;
 	struct evp_pkey_st *arc_sign_pkey;  /* loaded from arc_sign_key; NULL = no sealing */
 };
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define STORE_DKIM_MAX 8        /* DKIM results kept per message */
+#define STORE_RCPT_MAX 16       /* recipient domains of an outbound message */
 
 /* One DKIM result of a message (RFC 9990 <auth_results><dkim>). */
 struct store_dkim {
@@ -68,6 +69,22 @@ struct store_msg {
 	const char *failure_headers;
 	const char *failure_mail_from;
 	const char *failure_auth_results;
+	/*
+	 * What the message teaches implicit authentication (history.h):
+	 * STORE_HIST_NONE nothing. PASS (explicitly authenticated): the
+	 * domain's pass count, and each passing DKIM d= above, the SPF domain
+	 * when spf_result is pass, history_net and history_ptr. FAIL: the
+	 * fail count of a domain already known. OUTBOUND (an authenticated
+	 * submission, history_only: no message row): each rcpt_orgs domain.
+	 */
+	enum { STORE_HIST_NONE = 0, STORE_HIST_PASS, STORE_HIST_FAIL, STORE_HIST_OUTBOUND }
+	    history;
+	bool history_only;
+	const char *history_org;        /* the author's organizational domain */
+	const char *history_net;        /* "192.0.2.0/24", "2001:db8::/48" */
+	const char *history_ptr;        /* PTR organizational domain (iprev pass), or NULL */
+	size_t nrcpt_orgs;
+	const char *rcpt_orgs[STORE_RCPT_MAX];
 };
 #define STORE_FAILURE_HEADERS_MAX 16384
 
@@ -92,6 +109,13 @@ const char *store_backend(const struct store *s);
 /* Writes n messages in one transaction. 0, or -1 with err set. */
 int store_put(struct store *s, const struct store_msg *const *msgs, size_t n,
     char *err, size_t errlen);
+/*
+ * History (history.h): deletes what was last seen before cutoff, keeps
+ * the HISTORY_KIND_MAX most seen values per domain and kind, and at most
+ * max_domains sender and recipient domains. 0, or -1 with err set.
+ */
+int store_history_prune(struct store *s, int64_t cutoff, size_t max_domains,
+    char *err, size_t errlen);
 /* Deletes messages received before cutoff (retention). Rows deleted, or -1. */
 long store_expire(struct store *s, int64_t cutoff, char *err, size_t errlen);
 
@@ -115,6 +139,16 @@ struct store_writer *store_writer_start(const char *uri, size_t queue_max,
     char *err, size_t errlen);
 /* Rows received more than seconds ago are deleted hourly (0: kept). */
 void store_writer_retention(struct store_writer *w, int64_t seconds);
+/*
+ * Implicit authentication (history.h): with retention > 0 seconds the
+ * history is loaded now (0, or -1 with err set and history off), then
+ * refreshed every HISTORY_REFRESH_S and pruned hourly; 0 turns it off.
+ */
+struct history;
+int store_writer_history(struct store_writer *w, int64_t retention, size_t max_domains,
+    char *err, size_t errlen);
+/* The current snapshot, referenced (history_release() it), or NULL. */
+struct history *store_writer_history_get(struct store_writer *w);
 /* false when the row was dropped (queue full or writer stopped). */
 bool store_queue(struct store_writer *w, const struct store_msg *m);
 /* Writes what is queued (bounded by timeout_ms), stops the thread. */

@@ -18,6 +18,26 @@
  *   fail      001     dmarc=fail, policy in force none (a weak policy: implicit fail)
  *   fail      001     dmarc=none or permerror: no usable policy, nothing aligned
  *
+ * Implicit authentication (verdict_implicit, with the report store's
+ * history: history.h) may then change one row only, fail 001, where
+ * explicit authentication is weak; N is history_threshold:
+ *
+ *   softpass  210     sender history: a passing DKIM d= or SPF domain of
+ *                     the message, and its client network (/24, /48) or
+ *                     PTR organizational domain, each seen >= N times on
+ *                     mail of this author domain that passed DMARC
+ *   softpass  220     recipient history: our users wrote >= N messages to
+ *                     the author domain, and the message passes DKIM or SPF
+ *                     for a domain within it (unaligned: strict alignment)
+ *                     or for an identity of its sender history (>= N)
+ *   fail      610     the author domain passed DMARC here >= N times and
+ *                     never failed, and this message comes from none of the
+ *                     identities, networks or PTR domains it ever used
+ *   fail      001     otherwise
+ *
+ * 000 and 010 (an explicit fail under quarantine or reject) are never
+ * softened; history never learns from a softpass (history.h).
+ *
  * The codes mean what Microsoft's table says they mean (so a reader who
  * knows one knows the other): p=none is Microsoft's weak policy, 001, and
  * never softpass, which Microsoft keeps for soft passes from signals
@@ -62,6 +82,10 @@ struct verdict {
 };
 
 void verdict_compauth(const struct verdict_inputs *in, struct verdict *out);
+struct history_signals;
+/* The implicit rows above; out starts as the explicit verdict (may be in). */
+void verdict_implicit(const struct verdict *in, const struct history_signals *s,
+    unsigned threshold, struct verdict *out);
 /* "none" "pass" "fail" "softpass" */
 const char *compauth_result_name(enum compauth_res r);
 

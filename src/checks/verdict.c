@@ -5,6 +5,7 @@
  */
 #include <stddef.h>
 
+#include "history.h"
 #include "verdict.h"
 
 static void
@@ -43,6 +44,24 @@ verdict_compauth(const struct verdict_inputs *in, struct verdict *out)
 		set(out, COMPAUTH_FAIL, 1, "no usable DMARC policy (permerror), nothing aligned");
 	else
 		set(out, COMPAUTH_FAIL, 1, "no DMARC record, nothing aligned passed");
+}
+
+void
+verdict_implicit(const struct verdict *in, const struct history_signals *s, unsigned threshold,
+    struct verdict *out)
+{
+	*out = *in;
+	if (in->result != COMPAUTH_FAIL || in->reason != 1 || s == NULL)
+		return;
+	if (s->id != NULL && (s->net != NULL || s->ptr != NULL))
+		set(out, COMPAUTH_SOFTPASS, 210, "sender history: identity and network seen "
+		    "authenticating for the author domain");
+	else if (s->correspondent >= threshold && threshold > 0 && (s->own != NULL || s->id != NULL))
+		set(out, COMPAUTH_SOFTPASS, 220, "recipient history: a domain our users write to, "
+		    "authenticated as itself");
+	else if (s->known && s->pass >= threshold && threshold > 0 && s->fail == 0 && !s->seen_any)
+		set(out, COMPAUTH_FAIL, 610, "always authenticated here, now from unseen "
+		    "infrastructure");
 }
 
 const char *

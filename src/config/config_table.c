@@ -340,6 +340,28 @@ const struct config_entry config_table[] = {
 	  "Message-ID and DKIM-Signature are kept (16 KiB at most), every "
 	  "address's local part and display name replaced; never the body.",
 	  OFF(failure_reports) },
+	{ "history", CT_ENUM, NULL, "yes", NULL, 0, 0, words_bool, NULL,
+	  "Implicit authentication, with report_store (off without one): learn "
+	  "each author domain's sending infrastructure from mail that passes "
+	  "DMARC, and the domains our authenticated users write to, and let "
+	  "them turn compauth=fail reason=001 (no or a weak policy) into "
+	  "softpass 210 or 220, or into fail 610 (compauthd(8), COMPAUTH). A "
+	  "fail under p=quarantine or p=reject is never softened.",
+	  OFF(history) },
+	{ "history_threshold", CT_UINT, NULL, "5", NULL, 1, 1000000, NULL, NULL,
+	  "How many times an identity, network or PTR domain must have been "
+	  "seen on authenticated mail of an author domain (or how many messages "
+	  "our users must have written to a domain) before it counts.",
+	  OFF(history_threshold) },
+	{ "history_retention", CT_UINT, "days", "180", NULL, 1, 100000, NULL, NULL,
+	  "Days history keeps what it has not seen again.",
+	  OFF(history_retention) },
+	{ "history_max_domains", CT_UINT, NULL, "10000", NULL, 1, 10000000, NULL, NULL,
+	  "The most author domains (and, apart, recipient domains) history keeps: "
+	  "beyond it those with the fewest authenticated messages go first, so "
+	  "that many domains with one message each cannot push out a domain "
+	  "with a long record.",
+	  OFF(history_max_domains) },
 };
 
 const size_t config_nsettings = sizeof(config_table) / sizeof(config_table[0]);

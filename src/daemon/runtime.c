@@ -103,8 +103,14 @@ runtime_writer(const struct config *cfg, struct runtime_priv *pp)
 				    "stored until a reload", cfg->report_store, err);
 		}
 	}
-	if (wh->w != NULL)
+	if (wh->w != NULL) {
 		store_writer_retention(wh->w, (int64_t)cfg->report_retention * 86400);
+		if (store_writer_history(wh->w, cfg->history ?
+		    (int64_t)cfg->history_retention * 86400 : 0, cfg->history_max_domains,
+		    err, sizeof(err)) < 0)
+			log_err(NULL, "report_store %s: history: %s; implicit authentication is off "
+			    "until a reload", cfg->report_store, err);
+	}
 	return wh;
 }
 

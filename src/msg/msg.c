@@ -621,6 +621,7 @@ msg_eom(struct msg *m)
 		r->reason = m->skip_reason;
 		msg_result_commit(&mr);
 		m->out.ar_value = authres_format(m->arena, cfg->authserv_id, mr.r, mr.n);
+		msg_history_outbound(m);
 	}
 	if (m->oversize && cfg->on_oversize == ON_DNS_ERROR_TEMPFAIL)
 		msg_set_reply(m, MSG_TEMPFAIL, "451", "4.7.0",

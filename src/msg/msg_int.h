@@ -165,6 +165,17 @@ void msg_spf_finish(struct msg *m);
 
 void msg_add_spf(struct msg *m, struct msg_results *mr);
 void msg_add_iprev(struct msg *m, struct msg_results *mr);
+/* msg_history.c: implicit authentication (history.h). */
+#define MSG_HISTORY_IDS 17     /* passing d= (the first 16) and the SPF domain */
+/* A fail 001 read against the author's history; comment for the header. */
+void msg_implicit(struct msg *m, const struct dmarc_result *dr, struct verdict *v,
+    const char **comment);
+/* What the message teaches the store, into sm. */
+struct store_msg;
+void msg_history_learn(struct msg *m, const struct dmarc_result *dr, const struct verdict *v,
+    struct store_msg *sm);
+/* An authenticated submission: its recipients' domains, for recipient history. */
+void msg_history_outbound(struct msg *m);
 void msg_add_dkim(struct msg *m, struct msg_results *mr);
 /* msg_dmarc.c: the author domains, their policies, and what DMARC asks of the MTA. */
 void msg_note_from(struct msg *m, const char *value, size_t vlen);

@@ -155,6 +155,7 @@ msg_report(struct msg *m, const struct dmarc_result *dr, const struct verdict *v
 		    strcmp(s->result, "pass") == 0 ? NULL : s->comment };
 	}
 	msg_failure_sample(m, dr, &sm);
+	msg_history_learn(m, dr, v, &sm);
 	if (!store_queue(w, &sm))
 		log_debug(msg_qid_or_null(m), "report store: row dropped (queue full)");
 }

@@ -276,6 +276,7 @@ msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_resul
 {
 	struct verdict_inputs vi;
 	struct ar_result *r = msg_result_slot(mr, 0, NULL);
+	const char *implicit;
 
 	memset(&vi, 0, sizeof(vi));
 	vi.dmarc = dr->result;
@@ -285,12 +286,15 @@ msg_add_compauth(struct msg *m, struct msg_results *mr, const struct dmarc_resul
 	vi.dns_error = dr->result == DMARC_RES_TEMPERROR;
 	vi.arc_vouched = vouch != NULL;
 	verdict_compauth(&vi, v);
+	msg_implicit(m, dr, v, &implicit);
 	if (r == NULL)
 		return;         /* cannot happen: every other entry left room */
 	r->method = "compauth";
 	r->result = compauth_result_name(v->result);
 	if (v->reason == 130)
 		r->comment = arena_printf(m->arena, "trusted ARC sealer %s", vouch->sealer);
+	else if (implicit != NULL)
+		r->comment = implicit;
 	r->reason = arena_printf(m->arena, "%03u", v->reason);
 	msg_result_commit(mr);
 }

@@ -1,5 +1,5 @@
--- The DMARC report store, schema version 2 (version 1 had no
--- failure_sample and failure_sent; store.c upgrades a version 1 store by
+-- The DMARC report store, schema version 3 (version 1 had no
+-- failure_sample and failure_sent, version 2 no history_*; store.c upgrades an older store by
 -- running this text again, every statement being IF NOT EXISTS). The same text runs on SQLite
 -- and PostgreSQL: store.c replaces "@ID@" by "INTEGER PRIMARY KEY
 -- AUTOINCREMENT" (SQLite) or "BIGSERIAL PRIMARY KEY" (PostgreSQL). Times
@@ -99,3 +99,31 @@ CREATE TABLE IF NOT EXISTS failure_sent (
 	PRIMARY KEY (message_id, destination)
 );
 CREATE INDEX IF NOT EXISTS failure_sent_dest ON failure_sent (destination, sent_time);
+-- Version 3: implicit authentication's history (include/history.h),
+-- learned by the daemon's writer. Sender history per author
+-- organizational domain: its DMARC-passing messages (pass) and, once
+-- known, the others (fail); the infrastructure its passing mail used
+-- (kind dkim, spf, net, ptr). Recipient history: the organizational
+-- domains our authenticated users write to.
+CREATE TABLE IF NOT EXISTS history_domain (
+	org_domain TEXT PRIMARY KEY,
+	pass_count BIGINT NOT NULL,
+	fail_count BIGINT NOT NULL DEFAULT 0,
+	first_seen BIGINT NOT NULL,
+	last_seen BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS history_infra (
+	org_domain TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	value TEXT NOT NULL,
+	count BIGINT NOT NULL,
+	first_seen BIGINT NOT NULL,
+	last_seen BIGINT NOT NULL,
+	PRIMARY KEY (org_domain, kind, value)
+);
+CREATE TABLE IF NOT EXISTS history_recipient (
+	org_domain TEXT PRIMARY KEY,
+	count BIGINT NOT NULL,
+	first_seen BIGINT NOT NULL,
+	last_seen BIGINT NOT NULL
+);

@@ -114,9 +114,9 @@ store_schema(struct store *s, bool create, char *err, size_t errlen)
 		char ins[160], up[200];
 		snprintf(ins, sizeof ins, "INSERT INTO meta (key, value) VALUES ('schema_version', "
 		    "'%d') ON CONFLICT (key) DO NOTHING", STORE_SCHEMA_VERSION);
-		/* Version 1 → 2: the schema text above added the failure tables. */
+		/* Versions 1 and 2 → 3: the schema text above added the tables. */
 		snprintf(up, sizeof up, "UPDATE meta SET value = '%d' WHERE key = 'schema_version' "
-		    "AND value = '1'", STORE_SCHEMA_VERSION);
+		    "AND value IN ('1', '2')", STORE_SCHEMA_VERSION);
 		if (rc < 0 || s->ops->exec(s, ins, err, errlen) < 0 ||
 		    s->ops->exec(s, up, err, errlen) < 0 ||
 		    s->ops->exec(s, "COMMIT", err, errlen) < 0) {
@@ -132,9 +132,9 @@ store_schema(struct store *s, bool create, char *err, size_t errlen)
 		store_seterr(err, errlen, "not a report store (no schema_version in meta)");
 		return -1;
 	}
-	/* Opened without create (compauthd -n): a version 1 store is upgraded
+	/* Opened without create (compauthd -n): an older store is upgraded
 	   by the first open with create, so it is usable. */
-	if (v != STORE_SCHEMA_VERSION && !(v == 1 && !create)) {
+	if (v != STORE_SCHEMA_VERSION && !(v >= 1 && v < STORE_SCHEMA_VERSION && !create)) {
 		if (err && errlen)
 			snprintf(err, errlen, "store schema version %ld, this program knows version %d",
 			    v, STORE_SCHEMA_VERSION);
@@ -328,6 +328,10 @@ store_put_one(struct store *s, const struct store_msg *m, char *err, size_t errl
 	p.v[p.n++] = b[m->is_report];
 	int64_t id = 0;
 	int rc = -1;
+	if (m->history_only) {
+		store_params_free(&p);
+		return m->history != STORE_HIST_NONE ? store_history_put(s, m, err, errlen) : 0;
+	}
 	if (p.oom)
 		store_seterr(err, errlen, "out of memory");
 	else
@@ -352,6 +356,8 @@ store_put_one(struct store *s, const struct store_msg *m, char *err, size_t errl
 		}
 		store_params_free(&p);
 	}
+	if (rc == 0 && m->history != STORE_HIST_NONE)
+		rc = store_history_put(s, m, err, errlen);
 	if (rc == 0 && m->failure_headers) {
 		snprintf(p.num[4], sizeof p.num[4], "%" PRId64, m->received);
 		p.v[p.n++] = idbuf;

@@ -9,10 +9,12 @@
 
 #include "report_store.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Statements store.c prepares once per connection (index into a cache). */
-enum store_stmt { STORE_STMT_MESSAGE = 0, STORE_STMT_DKIM, STORE_STMT_FAILURE, STORE_STMT_COUNT };
+enum store_stmt { STORE_STMT_MESSAGE = 0, STORE_STMT_DKIM, STORE_STMT_FAILURE,
+	STORE_STMT_HIST_PASS, STORE_STMT_HIST_FAIL, STORE_STMT_HIST_INFRA, STORE_STMT_HIST_RCPT,
+	STORE_STMT_COUNT };
 
 struct store_ops {
 	const char *name;
@@ -40,6 +42,9 @@ struct store {
 /* Each backend opens its connection into s (ops and conn); 0 or -1 + err. */
 int store_sqlite_open(struct store *s, const char *path, bool create, char *err, size_t errlen);
 int store_pg_open(struct store *s, const char *conninfo, char *err, size_t errlen);
+
+/* The history rows a message teaches (history_store.c), in put's transaction. */
+int store_history_put(struct store *s, const struct store_msg *m, char *err, size_t errlen);
 
 /* "?" placeholders → "$1".."$n", outside quotes; malloc'd, NULL on ENOMEM. */
 char *store_sql_dollar(const char *sql);

@@ -13,7 +13,8 @@
 #include "store_int.h"
 
 static const char *const pg_stmt_name[STORE_STMT_COUNT] = { "store_message", "store_dkim",
-	"store_failure" };
+	"store_failure", "store_hist_pass", "store_hist_fail", "store_hist_infra",
+	"store_hist_rcpt" };
 
 static int
 pg_err(PGconn *c, const PGresult *r, const char *what, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "history.h"
 #include "log.h"
 #include "store_int.h"
 
@@ -41,6 +42,11 @@ struct store_writer {
 	bool stop, exited, abandoned;
 	struct timespec deadline;       /* of the drain, once stop */
 	int64_t retention;              /* seconds; 0: keep all */
+	/* Implicit authentication (history.h): on when hist_retention > 0. */
+	struct history *hist;           /* the snapshot milter threads read */
+	int64_t hist_retention;
+	size_t hist_max;
+	time_t next_hist, next_hist_prune;
 	struct store_writer_stats st;
 	/* the writer thread's own */
 	uint64_t warned_dropped;
@@ -60,7 +66,8 @@ store_msg_strings(struct store_msg *m, const char **out[])
 		&m->policy_psd, &m->rua, &m->ruf, &m->discovery_method, &m->dmarc_result,
 		&m->disposition, &m->override_reason, &m->override_comment, &m->spf_domain,
 		&m->spf_scope, &m->spf_result, &m->compauth, &m->failure_headers,
-		&m->failure_mail_from, &m->failure_auth_results,
+		&m->failure_mail_from, &m->failure_auth_results, &m->history_org,
+		&m->history_net, &m->history_ptr,
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
@@ -71,15 +78,19 @@ store_msg_strings(struct store_msg *m, const char **out[])
 		out[n++] = &m->dkim[i].result;
 		out[n++] = &m->dkim[i].human_result;
 	}
+	for (size_t i = 0; i < m->nrcpt_orgs && i < STORE_RCPT_MAX; i++)
+		out[n++] = &m->rcpt_orgs[i];
 	return n;
 }
-#define STORE_MSG_STRINGS_MAX (29 + 4 * STORE_DKIM_MAX)
+#define STORE_MSG_STRINGS_MAX (32 + 4 * STORE_DKIM_MAX + STORE_RCPT_MAX)
 
 /* One allocation holding the message and every string it points to. */
 static struct store_wmsg *
 store_wmsg_copy(const struct store_msg *src)
 {
 	struct store_msg tmp = *src;
+	if (tmp.nrcpt_orgs > STORE_RCPT_MAX)
+		tmp.nrcpt_orgs = STORE_RCPT_MAX;
 	if (tmp.ndkim > STORE_DKIM_MAX)
 		tmp.ndkim = STORE_DKIM_MAX;
 	const char **f[STORE_MSG_STRINGS_MAX];
@@ -232,6 +243,39 @@ store_writer_batch(struct store_writer *w, struct store_wmsg *batch, size_t n,
 	pthread_mutex_unlock(&w->mu);
 }
 
+/* A new snapshot every HISTORY_REFRESH_S; pruning hourly. */
+static void
+store_writer_hist_chores(struct store_writer *w, bool stopping, time_t now)
+{
+	struct history_limits lim;
+	struct history *h, *old;
+
+	pthread_mutex_lock(&w->mu);
+	int64_t keep = w->hist_retention;
+	lim.max_domains = w->hist_max;
+	pthread_mutex_unlock(&w->mu);
+	if (stopping || keep <= 0 || !w->store)
+		return;
+	if (now >= w->next_hist_prune) {
+		w->next_hist_prune = now + STORE_WRITER_EXPIRE_S;
+		if (store_history_prune(w->store, (int64_t)now - keep, lim.max_domains, w->err,
+		    sizeof w->err) < 0)
+			log_err(NULL, "report store: pruning history failed: %s", w->err);
+	}
+	if (now < w->next_hist)
+		return;
+	w->next_hist = now + HISTORY_REFRESH_S;
+	if ((h = history_load(w->store, &lim, w->err, sizeof w->err)) == NULL) {
+		log_err(NULL, "report store: loading history failed: %s", w->err);
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	old = w->hist;
+	w->hist = h;
+	pthread_mutex_unlock(&w->mu);
+	history_release(&old);
+}
+
 static void
 store_writer_chores(struct store_writer *w, bool stopping)
 {
@@ -249,6 +293,7 @@ store_writer_chores(struct store_writer *w, bool stopping)
 		w->warned_dropped = dropped;
 		w->last_drop_warn = now;
 	}
+	store_writer_hist_chores(w, stopping, now);
 	if (stopping || retention <= 0 || now < w->next_expire || !w->store)
 		return;
 	w->next_expire = now + STORE_WRITER_EXPIRE_S;
@@ -266,6 +311,7 @@ store_writer_free(struct store_writer *w)
 {
 	store_wmsg_free_list(w->head);
 	store_close(&w->store);
+	history_release(&w->hist);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cond);
 	free(w->uri);
@@ -350,6 +396,50 @@ store_writer_retention(struct store_writer *w, int64_t seconds)
 	pthread_mutex_lock(&w->mu);
 	w->retention = seconds;
 	pthread_mutex_unlock(&w->mu);
+}
+
+int
+store_writer_history(struct store_writer *w, int64_t retention, size_t max_domains,
+    char *err, size_t errlen)
+{
+	struct history_limits lim = { .max_domains = max_domains };
+	struct history *h = NULL, *old;
+	struct store *s;
+
+	if (retention > 0) {
+		/* Loaded here, on a connection of its own, so that the first
+		   message already reads it; the thread refreshes it. */
+		if ((s = store_open(w->uri, true, err, errlen)) == NULL)
+			return -1;
+		h = history_load(s, &lim, err, errlen);
+		store_close(&s);
+		if (h == NULL)
+			return -1;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->hist_retention = retention;
+	w->hist_max = max_domains;
+	w->next_hist = time(NULL) + HISTORY_REFRESH_S;
+	if (w->next_hist_prune == 0)
+		w->next_hist_prune = time(NULL) + 60;
+	old = w->hist;
+	w->hist = h;
+	pthread_mutex_unlock(&w->mu);
+	history_release(&old);
+	return 0;
+}
+
+struct history *
+store_writer_history_get(struct store_writer *w)
+{
+	struct history *h;
+
+	if (w == NULL)
+		return NULL;
+	pthread_mutex_lock(&w->mu);
+	h = history_ref(w->hist);
+	pthread_mutex_unlock(&w->mu);
+	return h;
 }
 
 /*

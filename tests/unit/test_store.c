@@ -142,8 +142,8 @@ static void scenarios(const char *be, const char *uri)
 	if (!s)
 		return;
 	ok(strcmp(store_backend(s), be) == 0, "%s: backend name (%s)", be, store_backend(s));
-	is_str(q(s, "SELECT key, value FROM meta", NULL, 0), "schema_version|2\n",
-	    "%s: schema version 2 in meta", be);
+	is_str(q(s, "SELECT key, value FROM meta", NULL, 0), "schema_version|3\n",
+	    "%s: schema version 3 in meta", be);
 	if (strcmp(be, "postgresql") == 0) {
 		/* a server that stops answering cannot hang the writer or a report run */
 		is_str(q(s, "SHOW statement_timeout", NULL, 0), "5min\n",
@@ -250,9 +250,12 @@ static void scenarios(const char *be, const char *uri)
 	struct store *s2 = store_open(uri, true, err, sizeof err);
 	ok(s2 == NULL && strstr(err, "schema version 99"), "%s: schema version 99 refused (%s)", be, err);
 	store_close(&s2);
-	/* a version 1 store (no failure tables) is upgraded by an open with create */
+	/* a version 1 store (no failure or history tables) is upgraded by an open with create */
 	q(s, "DROP TABLE failure_sent", NULL, 0);
 	q(s, "DROP TABLE failure_sample", NULL, 0);
+	q(s, "DROP TABLE history_domain", NULL, 0);
+	q(s, "DROP TABLE history_infra", NULL, 0);
+	q(s, "DROP TABLE history_recipient", NULL, 0);
 	q(s, "UPDATE meta SET value = '1' WHERE key = 'schema_version'", NULL, 0);
 	s2 = store_open(uri, false, err, sizeof err);
 	ok(s2 != NULL, "%s: a version 1 store opens without create (%s)", be, s2 ? "" : err);
@@ -260,8 +263,11 @@ static void scenarios(const char *be, const char *uri)
 	s2 = store_open(uri, true, err, sizeof err);
 	ok(s2 != NULL, "%s: version 1 upgraded (%s)", be, s2 ? "" : err);
 	if (s2) {
-		is_str(q(s2, "SELECT value FROM meta WHERE key = 'schema_version'", NULL, 0), "2\n",
-		    "%s: upgraded to schema version 2", be);
+		is_str(q(s2, "SELECT value FROM meta WHERE key = 'schema_version'", NULL, 0), "3\n",
+		    "%s: upgraded to schema version 3", be);
+		is_str(q(s2, "SELECT (SELECT count(*) FROM history_domain) + (SELECT count(*) FROM "
+		    "history_infra) + (SELECT count(*) FROM history_recipient)", NULL, 0), "0\n",
+		    "%s: history tables created by the upgrade", be);
 		is_str(q(s2, "SELECT count(*) FROM failure_sample", NULL, 0), "0\n",
 		    "%s: failure_sample created by the upgrade", be);
 		is_str(q(s2, "SELECT count(*) FROM failure_sent", NULL, 0), "0\n",

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 
+#include "history.h"
 #include "tap.h"
 #include "verdict.h"
 
@@ -42,6 +43,69 @@ static const struct row rows[] = {
 	{ { DMARC_RES_PASS, DMARC_P_NONE, 0, 0, CN, 0, 1 }, COMPAUTH_NONE, 990, "990: other DNS failure" },
 };
 
+/*
+ * The implicit rows (verdict.h): each rule alone, each signal missing,
+ * the explicit verdicts they must never touch, and the order.
+ */
+struct irow {
+	enum compauth_res in_res;
+	unsigned in_reason;
+	struct history_signals sig;
+	enum compauth_res res;
+	unsigned reason;
+	const char *what;
+};
+
+#define N 5
+#define FAIL1 COMPAUTH_FAIL, 1
+/* known pass fail correspondent id idc net netc ptr ptrc seen own */
+#define ID "esp.example", 9
+#define NET "192.0.2.0/24", 9
+#define PTR "esp.example", 9
+static const struct irow irows[] = {
+	{ FAIL1, { 1, 50, 0, 0, ID, NET, NULL, 0, 1, NULL }, COMPAUTH_SOFTPASS, 210,
+	  "210: identity and network seen >= N" },
+	{ FAIL1, { 1, 50, 3, 0, ID, NULL, 0, PTR, 1, NULL }, COMPAUTH_SOFTPASS, 210,
+	  "210: identity and PTR domain seen >= N (failures elsewhere do not matter)" },
+	{ FAIL1, { 1, 50, 0, 0, ID, NULL, 0, NULL, 0, 1, NULL }, COMPAUTH_FAIL, 1,
+	  "no 210: identity alone (shared infrastructure)" },
+	{ FAIL1, { 1, 50, 0, 0, NULL, 0, NET, PTR, 1, NULL }, COMPAUTH_FAIL, 1,
+	  "no 210: network and PTR without an authenticated identity" },
+	{ COMPAUTH_FAIL, 0, { 1, 50, 0, 9, ID, NET, PTR, 1, "a.example" }, COMPAUTH_FAIL, 0,
+	  "000 (p=quarantine/reject) is never softened" },
+	{ COMPAUTH_FAIL, 10, { 1, 50, 0, 9, ID, NET, PTR, 1, "a.example" }, COMPAUTH_FAIL, 10,
+	  "010 (our own domain) is never softened" },
+	{ COMPAUTH_NONE, 990, { 1, 50, 0, 9, ID, NET, PTR, 1, "a.example" }, COMPAUTH_NONE, 990,
+	  "990 (DNS failure) stays" },
+	{ COMPAUTH_PASS, 100, { 1, 50, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_PASS,
+	  100, "a pass stays a pass (610 needs a fail 001)" },
+	{ COMPAUTH_NONE, 302, { 1, 50, 0, 9, ID, NET, PTR, 1, "a.example" }, COMPAUTH_NONE, 302,
+	  "302 (trusted client) stays" },
+	{ FAIL1, { 0, 0, 0, N, NULL, 0, NULL, 0, NULL, 0, 0, "mail.a.example" }, COMPAUTH_SOFTPASS,
+	  220, "220: correspondent (N messages) with a pass within its own domain" },
+	{ FAIL1, { 1, 2, 0, N, ID, NULL, 0, NULL, 0, 1, NULL }, COMPAUTH_SOFTPASS, 220,
+	  "220: correspondent with an identity of its sender history" },
+	{ FAIL1, { 0, 0, 0, N - 1, NULL, 0, NULL, 0, NULL, 0, 0, "mail.a.example" }, COMPAUTH_FAIL,
+	  1, "no 220: fewer than N messages to it" },
+	{ FAIL1, { 0, 0, 0, 100, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_FAIL, 1,
+	  "no 220: correspondent, but nothing of its own passes (any sender can pass SPF "
+	  "for a domain of its own)" },
+	{ FAIL1, { 1, 50, 0, 100, ID, NET, NULL, 0, 1, "mail.a.example" }, COMPAUTH_SOFTPASS, 210,
+	  "210 before 220" },
+	{ FAIL1, { 1, N, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_FAIL, 610,
+	  "610: passed N times, never failed, nothing seen" },
+	{ FAIL1, { 1, N - 1, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_FAIL, 1,
+	  "no 610: fewer than N passes" },
+	{ FAIL1, { 1, 500, 1, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_FAIL, 1,
+	  "no 610: it failed once before" },
+	{ FAIL1, { 1, 500, 0, 0, NULL, 0, NULL, 0, NULL, 0, 1, NULL }, COMPAUTH_FAIL, 1,
+	  "no 610: something of it was seen (fewer than N times)" },
+	{ FAIL1, { 0, 0, 0, 0, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_FAIL, 1,
+	  "001: an unknown domain" },
+	{ FAIL1, { 1, 500, 0, 100, NULL, 0, NULL, 0, NULL, 0, 0, NULL }, COMPAUTH_FAIL, 610,
+	  "610: a correspondent that always passed, now from unseen infrastructure" },
+};
+
 int
 main(void)
 {
@@ -54,6 +118,18 @@ main(void)
 		    "compauth=%s reason=%03u: %s", compauth_result_name(v.result), v.reason,
 		    rows[i].what);
 		ok(v.why != NULL && *v.why != '\0', "%s: has a reason text", rows[i].what);
+	}
+	for (i = 0; i < sizeof(irows) / sizeof(irows[0]); i++) {
+		struct verdict in = { irows[i].in_res, irows[i].in_reason, "explicit" };
+		verdict_implicit(&in, &irows[i].sig, N, &v);
+		ok(v.result == irows[i].res && v.reason == irows[i].reason,
+		    "implicit: compauth=%s reason=%03u: %s", compauth_result_name(v.result), v.reason,
+		    irows[i].what);
+	}
+	{
+		struct verdict in = { COMPAUTH_FAIL, 1, "explicit" };
+		verdict_implicit(&in, NULL, N, &v);
+		ok(v.result == COMPAUTH_FAIL && v.reason == 1, "implicit: no history, no change");
 	}
 	is_str(compauth_result_name(COMPAUTH_SOFTPASS), "softpass", "result names");
 	return tap_done();
