@@ -46,6 +46,7 @@ usage(FILE *f)
 	    "       compauthd-report [-c FILE] [--store URI] --summary | --html DIR\n"
 	    "         [--begin DATE] [--end DATE] [--domain DOMAIN]\n"
 	    "       compauthd-report [-c FILE] [--store URI] --bounce ADDR | --bounce-dsn\n"
+	    "       compauthd-report [-c FILE] [--store URI] --history DOMAIN [--threshold N]\n"
 	    "       compauthd-report -V\n");
 }
 
@@ -425,6 +426,7 @@ enum {
 	O_STORE = 256, O_BEGIN, O_END, O_PERIOD, O_DOMAIN, O_FROM, O_ORG, O_EMAIL, O_CONTACT,
 	O_RECEIVER, O_SENDMAIL, O_DRY, O_FORCE, O_SUPP_AFTER, O_SUPP_DAYS, O_NOW, O_SEED,
 	O_SUMMARY, O_HTML, O_BOUNCE, O_NO_VERIFY, O_BOUNCE_DSN, O_FAILURE, O_FAILURE_RATE,
+	O_HISTORY, O_THRESHOLD,
 };
 
 static const struct option longopts[] = {
@@ -453,6 +455,8 @@ static const struct option longopts[] = {
 	{ "bounce-dsn", no_argument, NULL, O_BOUNCE_DSN },
 	{ "failure", no_argument, NULL, O_FAILURE },
 	{ "failure-rate", required_argument, NULL, O_FAILURE_RATE },
+	{ "history", required_argument, NULL, O_HISTORY },
+	{ "threshold", required_argument, NULL, O_THRESHOLD },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -512,6 +516,8 @@ main(int argc, char **argv)
 		case O_FAILURE_RATE:
 			o.failure_rate = parse_uint(optarg, "--failure-rate", 1, 100000);
 			break;
+		case O_HISTORY: o.history = optarg; break;
+		case O_THRESHOLD: o.threshold = parse_uint(optarg, "--threshold", 1, 1000000); break;
 		case 'v': o.verbose = true; break;
 		case 'V': printf("compauthd-report %s\n", PACKAGE_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
@@ -550,11 +556,16 @@ main(int argc, char **argv)
 		report_fail("empty period: --end is not after --begin");
 	if (o.domain && !agg_domain_safe(o.domain))
 		report_fail("--domain %s: not a domain name", o.domain);
+	if (o.threshold && !o.history)
+		report_fail("--threshold goes with --history");
+	if (o.history && !agg_domain_safe(o.history))
+		report_fail("--history: not a domain name");
 
 	snprintf(receiver, sizeof receiver, "%s", o.receiver ? o.receiver : cfg->authserv_id);
 	for (char *p = receiver; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	if (!o.summary && !o.html && !o.bounce && !o.bounce_dsn && !agg_domain_safe(receiver))
+	if (!o.summary && !o.html && !o.bounce && !o.bounce_dsn && !o.history &&
+	    !agg_domain_safe(receiver))
 		report_fail("receiver %s: not a domain name (set authserv_id or --receiver)", receiver);
 	snprintf(from_default, sizeof from_default, "dmarc-reports@%s", receiver);
 	snprintf(generator, sizeof generator, "compauthd %s", PACKAGE_VERSION);
@@ -563,6 +574,16 @@ main(int argc, char **argv)
 	if (!r.s)
 		report_fail("store %s: %s", o.store, err);
 
+	if (o.history) {
+		int rc = report_history(r.s, o.history, o.threshold ? o.threshold :
+		    cfg->history_threshold, cfg->history_max_domains, cfg->history != 0, stdout,
+		    err, sizeof err);
+		if (rc < 0)
+			fprintf(stderr, "compauthd-report: %s\n", err);
+		store_close(&r.s);
+		config_free(&cfg);
+		return rc < 0 ? 2 : 0;
+	}
 	if (o.summary || o.html) {
 		int rc = o.summary ?
 		    report_summary(r.s, o.begin, o.end, o.domain, stdout, err, sizeof err) :

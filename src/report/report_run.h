@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "aggregate.h"
 #include "rua.h"
@@ -21,6 +22,8 @@ struct opts {
 	int64_t now, begin, end;
 	bool have_now, have_begin, have_end, force, summary, verbose, no_verify, bounce_dsn;
 	bool failure;
+	const char *history;    /* --history DOMAIN */
+	unsigned threshold;     /* --threshold N; 0: history_threshold */
 	unsigned period_days, suppress_after, suppress_days, dns_timeout_ms, failure_rate;
 };
 
@@ -75,5 +78,13 @@ void report_dest_ok(struct run *r, const char *key);
 int report_count_row(void *arg, size_t ncol, const char *const *col);
 /* --failure: every stored failure sample not yet handled (failure_run.c). */
 void report_failures(struct run *r);
+/*
+ * --history: what implicit authentication knows of domain's organizational
+ * domain and what follows for its mail (history_view.c), on out; enabled is
+ * the history setting. 0, or -1 with err set.
+ */
+struct store;
+int report_history(struct store *s, const char *domain, unsigned threshold,
+    size_t max_domains, bool enabled, FILE *out, char *err, size_t errlen);
 
 #endif

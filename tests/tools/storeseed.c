@@ -11,12 +11,14 @@
  * policy_psd rua ruf discovery_method dmarc_result dkim_aligned spf_aligned
  * disposition override_reason override_comment spf_domain spf_scope
  * spf_result compauth compauth_reason is_report failure_headers
- * failure_mail_from failure_auth_results), plus "dkim DOMAIN
- * SELECTOR RESULT [HUMAN...]" (repeatable) and "repeat N" (the message
- * N times). received may be "T+SECONDS" from the line "base SECONDS" at
- * the top. Values take C escapes \xNN \n \t \\ and "\s" for a space in a
- * dkim word; "-" alone is NULL and "\e" the empty string. Lines starting
- * with '#' are comments. Missing required fields get defaults.
+ * failure_mail_from failure_auth_results history_only history_org
+ * history_net history_ptr), plus "dkim DOMAIN SELECTOR RESULT [HUMAN...]"
+ * and "rcpt_org DOMAIN" (both repeatable), "history pass|fail|outbound"
+ * and "repeat N" (the message N times). received may be "T+SECONDS"
+ * from the line "base SECONDS" at the top. Values take C escapes \xNN
+ * \n \t \\ and "\s" for a space in a dkim word; "-" alone is NULL and
+ * "\e" the empty string. Lines starting with '#' are comments. Missing
+ * required fields get defaults.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -149,13 +151,23 @@ main(int argc, char **argv)
 			m->is_report = atoi(val) != 0;
 		else if (strcmp(name, "compauth_reason") == 0)
 			m->compauth_reason = atoi(val);
+		else if (strcmp(name, "history_only") == 0)
+			m->history_only = atoi(val) != 0;
+		else if (strcmp(name, "history") == 0 && strcmp(val, "pass") == 0)
+			m->history = STORE_HIST_PASS;
+		else if (strcmp(name, "history") == 0 && strcmp(val, "fail") == 0)
+			m->history = STORE_HIST_FAIL;
+		else if (strcmp(name, "history") == 0 && strcmp(val, "outbound") == 0)
+			m->history = STORE_HIST_OUTBOUND;
+		else if (strcmp(name, "rcpt_org") == 0 && m->nrcpt_orgs < STORE_RCPT_MAX)
+			m->rcpt_orgs[m->nrcpt_orgs++] = unescape(val);
 		S(reporter); S(qid); S(source_ip); S(header_from); S(envelope_from);
 		S(envelope_to); S(policy_domain); S(policy_p); S(policy_sp); S(policy_np);
 		S(policy_adkim); S(policy_aspf); S(policy_testing); S(policy_fo); S(policy_psd);
 		S(rua); S(ruf); S(discovery_method); S(dmarc_result); S(disposition);
 		S(override_reason); S(override_comment); S(spf_domain); S(spf_scope);
 		S(spf_result); S(compauth); S(failure_headers); S(failure_mail_from);
-		S(failure_auth_results);
+		S(failure_auth_results); S(history_org); S(history_net); S(history_ptr);
 		else if (strcmp(name, "dkim") == 0) {
 			char *w[4] = { 0 }, *save = NULL;
 			int k = 0;
