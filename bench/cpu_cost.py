@@ -23,6 +23,10 @@ in the temporary directory; the writer thread's CPU counts, it is the
 daemon's) against off, in the same run: CPU and wall time per message and
 their ratios, and the rows found in the store after the daemon stopped.
 
+Metrics: the dkim run again with metrics_listen on (counting, and the
+HTTP listener's thread; one scrape at the end checks the count) against
+off, alternating the same way: CPU and wall time per message and ratios.
+
 usage: bench/cpu_cost.py BUILD_DIR [N]
 """
 import os
@@ -49,7 +53,16 @@ def cpu_of(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
 
 
-def run(binary, tmp, tag, extra, eml, n, want, wall=None):
+def scraped(port):
+    """compauthd_actions_total{action="accept"} from our own /metrics."""
+    import urllib.request
+    with urllib.request.urlopen('http://127.0.0.1:%d/metrics' % port, timeout=5) as r:
+        text = r.read().decode()
+    return int(re.search(r'^compauthd_actions_total\{action="accept"\} (\d+)$', text, re.M)
+               .group(1))
+
+
+def run(binary, tmp, tag, extra, eml, n, want, wall=None, metrics_port=None):
     sock = os.path.join(tmp, tag + '.sock')
     conf = os.path.join(tmp, tag + '.conf')
     with open(conf, 'w') as f:
@@ -72,7 +85,10 @@ def run(binary, tmp, tag, extra, eml, n, want, wall=None):
                 raise SystemExit('%s: unexpected result: %r' % (tag, o.mods))
         if wall is not None:
             wall.append((time.monotonic() - t0) / n)
-        return (cpu_of(p.pid) - c0) / n
+        cpu = (cpu_of(p.pid) - c0) / n
+        if metrics_port is not None and scraped(metrics_port) != n + 5:
+            raise SystemExit('%s: /metrics does not count %d messages' % (tag, n + 5))
+        return cpu
     finally:
         p.terminate()
         p.wait()
@@ -121,6 +137,12 @@ def main():
         c_on.append(run(binary, tmp, 'store-on', 'report_store = %s\n' % db, eml, n,
                         ('dkim=pass',), w_on))
     st_off, st_on = min(c_off), min(c_on)
+    mc_off, mc_on, mw_off, mw_on = [], [], [], []
+    port = H.free_port()
+    for _ in range(3):
+        mc_off.append(run(binary, tmp, 'metrics-off', '', eml, n, ('dkim=pass',), mw_off))
+        mc_on.append(run(binary, tmp, 'metrics-on', 'metrics_listen = %d\n' % port, eml, n,
+                         ('dkim=pass',), mw_on, port))
     w_off, w_on = [min(w_off)], [min(w_on)]
     con = sqlite3.connect(db)
     rows = con.execute('SELECT count(*) FROM message').fetchone()[0]
@@ -135,6 +157,10 @@ def main():
           'wall %.3f vs %.3f ms = %.3fx; %d of %d rows stored'
           % (st_off * 1000, st_on * 1000, st_on / st_off, w_off[0] * 1000, w_on[0] * 1000,
              w_on[0] / w_off[0], rows, 3 * (n + 5)))
+    print('  metrics (dkim message), off vs on (metrics_listen): CPU %.3f vs %.3f ms = %.3fx, '
+          'wall %.3f vs %.3f ms = %.3fx'
+          % (min(mc_off) * 1000, min(mc_on) * 1000, min(mc_on) / min(mc_off),
+             min(mw_off) * 1000, min(mw_on) * 1000, min(mw_on) / min(mw_off)))
 
 
 if __name__ == '__main__':

@@ -54,6 +54,7 @@ struct config {
 	int log_level;                  /* enum log_level */
 	int log_format;                 /* enum log_format */
 	int syslog_facility;            /* enum log_facility (log.h) */
+	char *metrics_listen;           /* "" = no metrics listener (metrics.h) */
 	int on_dns_error;               /* enum on_dns_error */
 	int spf_received_header;        /* 0 no, 1 yes */
 	int authres_style;              /* 0 consumers, 1 microsoft */

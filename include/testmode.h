@@ -14,6 +14,7 @@ struct testmode_opts {
 	const char *auth_user;          /* simulate an authenticated submission */
 	const char *zone;               /* overrides zone_file */
 	const char *qid;
+	const char *store;              /* history from this store, not report_store's */
 };
 
 /* Exit codes: the action taken (EX_TEMPFAIL for tempfail), or EX_* on errors. */

@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 empty="$tmp/empty-pkgconfig"
 mkdir -p "$empty"
 
-all_vars="OPENDKIM CRYPTO CARES PSL IDN2 SQLITE PQ"
+all_vars="OPENDKIM CRYPTO CARES PSL IDN2 SQLITE PQ ZLIB MHD"
 run_case() { # $1: library var hidden (or "" ), $2: expected package, $3...: extra env
 	local hide=$1 pkg=$2; shift 2
 	local env=(PKG_CONFIG_LIBDIR="$empty" PKG_CONFIG_PATH=)
@@ -39,6 +39,7 @@ run_case CARES libc-ares-dev
 run_case PSL libpsl-dev
 run_case SQLITE libsqlite3-dev
 run_case PQ libpq-dev
+run_case MHD libmicrohttpd-dev
 run_case "" libmilter-dev ac_cv_header_libmilter_mfapi_h=no
 echo "1..$n"
 exit $failed

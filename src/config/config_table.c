@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "config_int.h"
+#include "metrics.h"
 #include "netaddr.h"
 
 static const char *check_user(const char *v);
@@ -27,6 +28,7 @@ static const char *check_override(const char *v);
 static const char *check_domain_or_empty(const char *v);
 static const char *check_sign_header(const char *v);
 static const char *check_report_store(const char *v);
+static const char *check_metrics_listen(const char *v);
 
 static const char *const words_on_error[] = { "accept", "tempfail", NULL };
 static const char *const words_log_format[] = { "text", "json", NULL };
@@ -182,6 +184,13 @@ const struct config_entry config_table[] = {
 	  "foreground they go to standard error and this is not used. "
 	  "A reload applies it to the next line.",
 	  OFF(syslog_facility) },
+	{ "metrics_listen", CT_STRING, "address", "", NULL, 0, 0, NULL, check_metrics_listen,
+	  "Where to serve Prometheus metrics over HTTP (GET /metrics): PORT or "
+	  "localhost:PORT listens on 127.0.0.1, ADDR:PORT or [ADDR]:PORT on "
+	  "that IPv4 or IPv6 address (0.0.0.0:PORT on every IPv4 address). "
+	  "Empty: no listener, and nothing is counted. Changed by a restart, "
+	  "not a reload.",
+	  OFF(metrics_listen) },
 	{ "on_dns_error", CT_ENUM, NULL, "accept", NULL, 0, 0, words_on_error, NULL,
 	  "What to do when a temporary DNS failure could have changed the verdict: "
 	  "the DMARC lookup itself (compauth=none reason=990), or an SPF, DKIM "
@@ -463,6 +472,15 @@ check_report_store(const char *v)
 	if (v[0] != '/')
 		return "an absolute path, sqlite:/path, a postgresql:// URI or \"\"";
 	return NULL;
+}
+
+static const char *
+check_metrics_listen(const char *v)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+
+	return metrics_listen_parse(v, &sa, &salen);
 }
 
 static const char *

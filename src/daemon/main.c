@@ -34,6 +34,7 @@
 #include "import.h"
 #include "dmarc.h"
 #include "log.h"
+#include "metrics.h"
 #include "milter.h"
 #include "msg.h"
 #include "runtime.h"
@@ -73,6 +74,7 @@ usage(FILE *f)
 	    "usage: compauthd [-c FILE] [-f] [-n] [-V]\n"
 	    "       compauthd [-c FILE] -t MESSAGE --client-ip IP [--helo NAME] [--mail-from ADDR]\n"
 	    "                 [--zone FILE] [--client-name NAME] [--auth USER] [--qid ID]\n"
+	    "                 [--store URI]\n"
 	    "       compauthd --import FILE...\n"
 	    "  -c FILE  configuration file (default " DEFAULT_CONFIG ")\n"
 	    "  -f       stay in the foreground and log to stderr\n"
@@ -126,6 +128,8 @@ warn_restart_only(const struct config *old, const struct config *cur)
 
 	if (strcmp(old->socket, cur->socket) != 0)
 		log_warn(NULL, "socket changed: %s", what);
+	if (strcmp(old->metrics_listen, cur->metrics_listen) != 0)
+		log_warn(NULL, "metrics_listen changed: %s", what);
 	if (strcmp(old->user, cur->user) != 0 || strcmp(old->group, cur->group) != 0)
 		log_warn(NULL, "user/group changed: %s", what);
 	if (strcmp(old->pidfile, cur->pidfile) != 0)
@@ -287,6 +291,12 @@ run_daemon(struct config *cfg, int foreground)
 	}
 	if (milter_socket_path())
 		sockpath = strdup(milter_socket_path());
+	if (metrics_http_bind(cfg->metrics_listen, err, sizeof(err)) != 0) {
+		if (!foreground)
+			fprintf(stderr, "compauthd: %s\n", err);
+		rc = EX_OSERR;
+		goto failed;
+	}
 	if (!foreground && daemon_detach(err, sizeof(err)) != 0) {
 		rc = EX_OSERR;
 		goto failed;
@@ -304,6 +314,10 @@ run_daemon(struct config *cfg, int foreground)
 		goto failed;
 	}
 	runtime_install(rt);
+	if (metrics_http_start(err, sizeof(err)) != 0) {
+		rc = EX_OSERR;
+		goto failed;
+	}
 	main_thread = pthread_self();
 	sem_init(&reload_sem, 0, 0);
 	if (pipe2(signal_pipe, O_CLOEXEC) != 0 ||
@@ -402,6 +416,7 @@ main(int argc, char **argv)
 		{ "zone", required_argument, NULL, 'Z' },
 		{ "auth", required_argument, NULL, 'A' },
 		{ "qid", required_argument, NULL, 'Q' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "import", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
@@ -426,6 +441,7 @@ main(int argc, char **argv)
 		case 'Z': to.zone = optarg; break;
 		case 'A': to.auth_user = optarg; break;
 		case 'Q': to.qid = optarg; break;
+		case 'S': to.store = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case 'M': import = 1; break;
 		default: usage(stderr); return EX_USAGE;

@@ -31,6 +31,7 @@
 #include "dnscache.h"
 #include "dnswire.h"
 #include "log.h"
+#include "metrics.h"
 #include "resolver.h"
 #include "resolver_int.h"
 #include "zone.h"
@@ -132,6 +133,7 @@ void
 resolver_note_budget_refused(struct resolver *r)
 {
 	stat_inc(&r->st_budget_refused);
+	metrics_inc(METRICS_DNS_BUDGET);
 }
 
 /* ---- answers (resolver thread) ----------------------------------------- */
@@ -187,6 +189,8 @@ inflight_complete(struct dns_inflight *inf, struct dns_rrset *rs)
 
 	/* Unlinked first: a callback's new query for the same key goes upstream. */
 	inflight_unlink(inf);
+	if (rs->status == DNS_TEMPFAIL && rs->why != NULL && strcmp(rs->why, "timeout") == 0)
+		metrics_inc(METRICS_DNS_TIMEOUTS);
 	for (req = inf->waiters; req != NULL; req = next) {
 		next = req->next;
 		dns_req_deliver(req, rs, ttl, false);
@@ -275,6 +279,7 @@ static void
 resolver_start(struct resolver *r, struct dns_inflight *inf)
 {
 	stat_inc(&r->st_upstream);
+	metrics_inc(METRICS_DNS_QUERIES);
 	if (r->zone == NULL) {
 		/* May call back at once (bad name, no memory); inf is in the table. */
 		ares_query(r->channel, inf->name, 1 /* IN */, (int)inf->type, resolver_ares_cb, inf);
@@ -304,6 +309,7 @@ resolver_handle(struct resolver *r, struct dns_req *req)
 	if (r->cache != NULL &&
 	    (hit = dnscache_get(r->cache, req->name, req->type, dns_now_ms(), &ttl)) != NULL) {
 		stat_inc(&r->st_cache_hits);
+		metrics_inc(METRICS_DNS_CACHE_HITS);
 		dns_req_deliver(req, hit, ttl, true);
 		return;
 	}

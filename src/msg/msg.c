@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "log.h"
+#include "metrics.h"
 #include "msg_int.h"
 
 static atomic_uint msg_live;
@@ -81,6 +82,7 @@ msg_new(struct session *s, const char *qid)
 	m->spf_dns = dns_set_new(s->rt->res, SPF_DNS_BUDGET, msg_qid_or_null(m));
 	m->skip_why = s->trusted_why;
 	m->skip_reason = "302";
+	m->metrics_t0 = metrics_enabled() ? metrics_now_us() : 0;
 	atomic_fetch_add(&msg_live, 1);
 	return m;
 }
@@ -555,6 +557,8 @@ msg_eom(struct msg *m)
 	struct arc_vouch vouch;
 	struct verdict v;
 	bool vouched = false;
+	uint64_t t_eom = metrics_enabled() ? metrics_now_us() : 0;
+	int64_t waited = -1;
 
 	msg_results_init(m, &mr);
 	memset(&m->out, 0, sizeof(m->out));
@@ -577,6 +581,7 @@ msg_eom(struct msg *m)
 		dns_set_cancel(m->spf_dns);
 		dns_set_cancel(m->dmarc_dns);
 		m->dns_closed = 1;
+		waited = t_eom ? (int64_t)(metrics_now_us() - t_eom) : -1;
 		msg_add_spf(m, &mr);
 		msg_add_iprev(m, &mr);
 		msg_add_dkim(m, &mr);
@@ -641,6 +646,9 @@ msg_eom(struct msg *m)
 	if (m->skip_why == NULL)
 		msg_report(m, &dr, &v, vouched ? &vouch : NULL);
 	m->out.summary = msg_summary(m, &mr);
+	if (t_eom)
+		metrics_message(mr.r, mr.n, (int)m->out.action, m->ndelete, waited,
+		    m->metrics_t0 ? metrics_now_us() - m->metrics_t0 : 0);
 	return &m->out;
 }
 

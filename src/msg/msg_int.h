@@ -73,6 +73,7 @@ struct msg {
 	unsigned ar_seen;
 	unsigned *ar_delete;
 	size_t ndelete, delete_cap;
+	uint64_t metrics_t0;             /* MAIL FROM, for compauthd_message_seconds */
 	int ar_delete_overflow;
 	struct dkimv *dkim;             /* every DKIM-Signature; keys fetched as they arrive */
 	struct arc *arc;                /* the ARC chain; keys fetched as its headers arrive */

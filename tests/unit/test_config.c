@@ -138,6 +138,7 @@ test_defaults(void)
 	is_int(c->log_level, LOG_LVL_INFO, "defaults: log_level info");
 	is_int(c->log_format, LOG_FMT_TEXT, "defaults: log_format text");
 	is_int(c->on_dns_error, ON_DNS_ERROR_ACCEPT, "defaults: on_dns_error accept");
+	is_str(c->metrics_listen, "", "defaults: metrics_listen empty, no metrics listener");
 	config_free(&c);
 	ok(c == NULL, "config_free clears the pointer");
 	config_free(&c);
@@ -198,6 +199,11 @@ static const struct good_case {
 	/* paths */
 	{ "pidfile = /var/run/c.pid", "pidfile", "/var/run/c.pid" },
 	{ "pidfile = ", "pidfile", "\"\"" },
+	/* metrics listener (metrics.h; every form in test_metrics) */
+	{ "metrics_listen = 9479", "metrics_listen", "9479" },
+	{ "metrics_listen = localhost:9479", "metrics_listen", "localhost:9479" },
+	{ "metrics_listen = [::1]:9479", "metrics_listen", "[::1]:9479" },
+	{ "metrics_listen = 0.0.0.0:9479", "metrics_listen", "0.0.0.0:9479" },
 	{ "zone_file = \"/a b/#z\"", "zone_file", "\"/a b/#z\"" },
 	{ "zone_file = \"/a\\\"b\\\\c\"", "zone_file", "\"/a\\\"b\\\\c\"" },
 	/* octal mode */
@@ -488,6 +494,8 @@ static const struct bad_case {
 	{ "log_level = \"\"\n", "t.conf:1: log_level: expected a log level: err, warning, "
 	  "notice, info or debug, got ''" },
 	/* dns_servers items */
+	{ "metrics_listen = mx.example.net:9479\n", "t.conf:1: metrics_listen: expected PORT, localhost:PORT, IPv4:PORT, [IPv6]:PORT or \"\", got 'mx.example.net:9479'" },
+	{ "metrics_listen = 0\n", "t.conf:1: metrics_listen: expected PORT, localhost:PORT, IPv4:PORT, [IPv6]:PORT or \"\", got '0'" },
 	{ "dns_servers = 192.0.2.1:0\n",
 	  "t.conf:1: dns_servers: expected IP, IP:port or [IPv6]:port, got '192.0.2.1:0'" },
 	{ "dns_servers = 192.0.2.1, 192.0.2.2:65536\n",
@@ -904,7 +912,7 @@ test_example_conf(void)
 			uncommented++;
 		}
 	}
-	is_int(uncommented, 53, "example: every one of the 53 settings is shown");
+	is_int(uncommented, 54, "example: every one of the 54 settings is shown");
 	u = config_parse(path, text, strlen(text), err, sizeof(err));
 	ok(u != NULL, "example: uncommented, it parses (each setting once)");
 	if (u == NULL)
@@ -1035,7 +1043,7 @@ test_man(void)
 		count++;
 	}
 	ok(same, "man: one .It per setting, in dump order");
-	is_int(count, 53, "man: 53 settings");
+	is_int(count, 54, "man: 54 settings");
 	ok(strstr(man, "Default:\n.Ql 2s .\n") != NULL, "man: defaults shown");
 	ok(strstr(man, "From 100ms to 30s.\n") != NULL, "man: ranges shown");
 	ok(strstr(man, ".It Cm on_oversize Ns = Ns Cm accept | tempfail\n") != NULL,
