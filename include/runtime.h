@@ -16,6 +16,8 @@ struct runtime {
 	struct config *cfg;
 	struct resolver *res;
 	struct store_writer *writer;    /* the report store's; NULL: no store */
+	struct history *history;        /* compauthd -t: history read from the store
+	                                   (never written); else NULL */
 	atomic_int refs;
 };
 

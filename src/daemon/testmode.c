@@ -12,6 +12,8 @@
 #include "authres.h"
 #include "log.h"
 #include "msg.h"
+#include "history.h"
+#include "report_store.h"
 #include "runtime.h"
 #include "testmode.h"
 
@@ -151,6 +153,44 @@ testmode_feed(struct msg *m, const char *buf, size_t len)
 	}
 }
 
+/*
+ * Replay: the verdict reads the history of report_store (or --store) as
+ * the daemon would, and nothing is written to it. report_store unreadable
+ * is said and the verdict is the explicit one, as in the daemon; a store
+ * named on the command line must be read, or the replay would mislead.
+ */
+static int
+testmode_history(struct runtime *rt, const struct testmode_opts *o)
+{
+	const struct config *cfg = rt->cfg;
+	const char *uri = o->store != NULL ? o->store : cfg->report_store;
+	struct history_limits lim = { .max_domains = cfg->history_max_domains };
+	struct store *st;
+	char err[512];
+
+	if (!cfg->history) {
+		if (o->store != NULL)
+			fprintf(stderr, "compauthd: history = no: --store %s not read\n", o->store);
+		return 0;
+	}
+	if (uri == NULL || uri[0] == '\0')
+		return 0;
+	if ((st = store_open(uri, false, err, sizeof(err))) == NULL ||
+	    (rt->history = history_load(st, &lim, err, sizeof(err))) == NULL) {
+		store_close(&st);
+		if (o->store != NULL) {
+			fprintf(stderr, "compauthd: --store %s: %s\n", uri, err);
+			return -1;
+		}
+		fprintf(stderr, "compauthd: history from %s: %s; explicit verdicts only\n", uri, err);
+		return 0;
+	}
+	store_close(&st);
+	log_debug(NULL, "history from %s: %zu sender domains, %zu recipient domains", uri,
+	    history_ndomains(rt->history), history_nrecipients(rt->history));
+	return 0;
+}
+
 int
 testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 {
@@ -185,6 +225,11 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 		return EX_CONFIG;
 	}
 	runtime_install(rt);
+	if (testmode_history(rt, o) != 0) {
+		runtime_shutdown();
+		free(buf);
+		return EX_NOINPUT;
+	}
 	if (o->client_name != NULL)
 		snprintf(name, sizeof(name), "%s", o->client_name);
 	else
@@ -224,6 +269,7 @@ testmode_run(struct config *cfg, const struct testmode_opts *o, FILE *out)
 	}
 	msg_free(&m);
 	session_free(&s);
+	history_release(&rt->history);
 	runtime_shutdown();
 	free(buf);
 	return rc;

@@ -65,10 +65,12 @@ msg_implicit(struct msg *m, const struct dmarc_result *dr, struct verdict *v,
 	size_t n = 0;
 
 	*comment = NULL;
-	if (!cfg->history || v->result != COMPAUTH_FAIL || v->reason != 1 ||
-	    m->s->rt->writer == NULL)
+	if (!cfg->history || v->result != COMPAUTH_FAIL || v->reason != 1)
 		return;
-	if ((h = store_writer_history_get(m->s->rt->writer)) == NULL)
+	/* compauthd -t replays against the store's history, read once. */
+	h = m->s->rt->writer != NULL ? store_writer_history_get(m->s->rt->writer) :
+	    history_ref(m->s->rt->history);
+	if (h == NULL)
 		return;
 	memset(&q, 0, sizeof(q));
 	q.org = msg_history_org(m, dr);
@@ -144,9 +146,11 @@ msg_history_outbound(struct msg *m)
 	for (size_t i = 0; i < m->nrcpt_domains && sm.nrcpt_orgs < STORE_RCPT_MAX; i++) {
 		const char *o = dmarc_psl_orgdomain(m->arena, m->rcpt_domains[i]);
 		size_t k;
+		if (o == NULL)
+			continue;
 		for (k = 0; k < sm.nrcpt_orgs && strcmp(sm.rcpt_orgs[k], o) != 0; k++)
 			;
-		if (o != NULL && k == sm.nrcpt_orgs)
+		if (k == sm.nrcpt_orgs)
 			sm.rcpt_orgs[sm.nrcpt_orgs++] = o;
 	}
 	(void)store_queue(w, &sm);
