@@ -17,6 +17,11 @@
  *  - recipient history, only from authenticated submissions (reason
  *    301): the organizational domains our users write to.
  * Keys are organizational domains by the public suffix list (no DNS).
+ *
+ * An identity is evidence for an author only when it is within the
+ * author's organizational domain or history has seen it authenticate for
+ * that author domain alone: a d= or SPF domain a service shares among its
+ * customers would let any customer pass as any other (history_signals).
  */
 #ifndef COMPAUTHD_HISTORY_H
 #define COMPAUTHD_HISTORY_H
@@ -74,6 +79,12 @@ struct history_signals {
 	uint64_t ptr_count;
 	bool seen_any;                  /* any of identity, network, PTR seen at all */
 	const char *own;                /* a passing identity within the author's org, or NULL */
+	/* An identity of the message outside the author's org that history has
+	   seen authenticating for other author domains too (an ESP's shared
+	   d=, a provider's bounce domain): anyone on that service passes it,
+	   so it is no evidence for this author (id stays NULL for it). */
+	const char *shared;
+	uint64_t shared_orgs;           /* the author domains it authenticated for */
 };
 
 void history_signals(const struct history *h, const struct history_query *q,

@@ -108,6 +108,10 @@ msg_implicit(struct msg *m, const struct dmarc_result *dr, struct verdict *v,
 		    "messages); this one is not, from unseen infrastructure (compauth=fail 610)",
 		    q.org, (unsigned long long)sig.pass);
 	}
+	if (out.reason == 1 && sig.shared != NULL)
+		log_info(msg_qid_or_null(m), "history: %s authenticated for %llu author domains; "
+		    "shared, no evidence for %s", sig.shared, (unsigned long long)sig.shared_orgs,
+		    q.org);
 	if (out.reason != v->reason)
 		log_info(msg_qid_or_null(m), "history: compauth=%s reason=%03u instead of %03u: %s",
 		    compauth_result_name(out.result), out.reason, v->reason, *comment);

@@ -19,6 +19,7 @@ struct hitem {
 	const char *org;
 	const char *value;
 	uint64_t count;
+	uint64_t orgs;                  /* author domains loaded with this kind and value */
 	enum history_kind kind;
 };
 
@@ -140,6 +141,41 @@ cmp_item(const void *a, const void *b)
 	return strcmp(x->org, y->org);
 }
 
+static int
+cmp_value(const void *a, const void *b)
+{
+	const struct hitem *x = *(const struct hitem *const *)a, *y = *(const struct hitem *const *)b;
+	int c = (int)x->kind - (int)y->kind;
+	return c != 0 ? c : strcmp(x->value, y->value);
+}
+
+/*
+ * For each item, how many author domains have the same kind and value
+ * (the items of one domain are distinct: (org, kind, value) is the key).
+ */
+static bool
+history_count_orgs(struct history *h)
+{
+	struct hitem **v;
+	size_t i, j, k;
+
+	if (h->nit == 0)
+		return true;
+	if ((v = malloc(h->nit * sizeof(*v))) == NULL)
+		return false;
+	for (i = 0; i < h->nit; i++)
+		v[i] = &h->it[i];
+	qsort(v, h->nit, sizeof(*v), cmp_value);
+	for (i = 0; i < h->nit; i = j) {
+		for (j = i + 1; j < h->nit && cmp_value(&v[i], &v[j]) == 0; j++)
+			;
+		for (k = i; k < j; k++)
+			v[k]->orgs = j - i;
+	}
+	free(v);
+	return true;
+}
+
 /*
  * Sorted by domain, a domain with both sender and recipient history merged
  * into one entry; items attached to their domain (those of domains not
@@ -180,6 +216,13 @@ history_index(struct history *h)
 			i++;
 		}
 	}
+	/* Items of domains not loaded are not counted (nor read). */
+	for (i = 0, o = 0; i < h->nd; i++) {
+		memmove(&h->it[o], &h->it[h->d[i].first], h->d[i].n * sizeof(*h->it));
+		h->d[i].first = o;
+		o += h->d[i].n;
+	}
+	h->nit = o;
 }
 
 struct history *
@@ -221,6 +264,11 @@ history_load(struct store *s, const struct history_limits *lim, char *err, size_
 		return NULL;
 	}
 	history_index(h);
+	if (!history_count_orgs(h)) {
+		snprintf(err, errlen, "out of memory");
+		history_release(&h);
+		return NULL;
+	}
 	return h;
 }
 
@@ -292,6 +340,13 @@ history_signals(const struct history *h, const struct history_query *q,
 		if ((it = find_item(h, d, q->id_kinds[i], q->ids[i])) == NULL)
 			continue;
 		out->seen_any = true;
+		if (it->orgs > 1 && !dmarc_domain_within(it->value, q->org)) {
+			if (it->count >= q->threshold && it->orgs > out->shared_orgs) {
+				out->shared = it->value;
+				out->shared_orgs = it->orgs;
+			}
+			continue;
+		}
 		if (it->count >= q->threshold && it->count > out->id_count) {
 			out->id = it->value;
 			out->id_count = it->count;

@@ -150,7 +150,22 @@ seen(const struct model *m, const char *org, const char *kind, const char *value
 	return r ? (int64_t)r->a : -1;
 }
 
-/* The rule table of verdict.h, from the rows: the reason fail 001 becomes. */
+/* Author domains loaded (a D or R row) with this kind and value. */
+static uint64_t
+orgs_of(const struct model *m, const char *kind, const char *value)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct mrow *r = &m->r[i];
+		n += r->type == 'I' && strcmp(r->kind, kind) == 0 && strcmp(r->value, value) == 0 &&
+		    (find(m, 'D', r->org, NULL, NULL) || find(m, 'R', r->org, NULL, NULL));
+	}
+	return n;
+}
+
+/* The rule table of verdict.h, from the rows: the reason fail 001 becomes
+   (an identity outside the org that authenticated for other author
+   domains too is no evidence, history.h). */
 static unsigned
 expect(const struct model *m, const struct mquery *q, unsigned n)
 {
@@ -163,6 +178,9 @@ expect(const struct model *m, const struct mquery *q, unsigned n)
 		own |= dmarc_domain_within(q->ids[i], q->org);
 		c = seen(m, q->org, history_kind_name(q->kinds[i]), q->ids[i]);
 		any |= c >= 0;
+		if (c >= 0 && !dmarc_domain_within(q->ids[i], q->org) &&
+		    orgs_of(m, history_kind_name(q->kinds[i]), q->ids[i]) > 1)
+			continue;
 		id |= c >= (int64_t)n;
 	}
 	c = seen(m, q->org, "net", q->net);

@@ -4,8 +4,9 @@ what explicitly authenticated mail teaches (and what it does not), the
 verdicts the rule table gives after a restart has loaded the history
 (softpass 210, softpass 220, fail 610), an attacker who cannot train it
 (unauthenticated mail, trusted_clients, forged From), softpass never
-learnt, history = no, and compauthd -t replaying the daemon's decision
-from the store (report_store, or --store).
+learnt, history = no, compauthd -t replaying the daemon's decision from
+the store (report_store, or --store), and an ESP's identity shared by two
+author domains ceasing to be evidence for either.
 """
 
 import os
@@ -47,6 +48,10 @@ def write_zone(path, txt):
         f.write(H.txt_line('_dmarc.victim.example', 'v=DMARC1; p=none'))
         f.write(H.txt_line('victim.example', 'v=spf1 ip4:192.0.2.10 -all'))
         f.write(H.txt_line('a1._domainkey.atk.example', txt))
+        # Another customer of the same ESP.
+        f.write(H.txt_line('_dmarc.brand2.example', 'v=DMARC1; p=none'))
+        f.write(H.txt_line('brand2.example', 'v=spf1 ip4:192.0.2.10 -all'))
+        f.write(H.txt_line('h1._domainkey.brand2.example', txt))
         f.write(H.txt_line('atk.example', 'v=spf1 ip4:203.0.113.5 ip4:192.0.2.99 -all'))
 
 
@@ -247,6 +252,26 @@ def main():
     tap.ok(rc == 0 and compauth(out) == ('fail', '001') and
            'history from /nonexistent/dir/x.db' in err and 'explicit verdicts only' in err,
            '-t, report_store unreadable: said, explicit verdict (as the daemon)', (rc, out, err))
+
+
+    # Shared infrastructure: another author domain's mail passes through the
+    # same ESP (its d=, from its network). An ESP customer could then pass
+    # as any other: the ESP's d= is no longer evidence for hist.example.
+    d = H.Daemon(None, settings=settings(db, zpath), tag='hist-shared').start()
+    for i in range(N):
+        o, ar = send(d, message('bob@brand2.example', 'brand2 %d' % i, priv,
+                                [('h1', 'brand2.example'), ('e1', 'esp.example')]),
+                     GOOD_IP, '<bounce@brand2.example>', 'B2%d' % i)
+    tap.is_(compauth(ar), ('pass', '100'), 'shared: brand2.example, co-signed by the same ESP, '
+            'passes explicitly')
+    d.stop()
+    d = H.Daemon(None, settings=settings(db, zpath), tag='hist-shared2').start()
+    o, ar = send(d, esp_only, GOOD_IP, '<bounce@esp.example>', 'SHARED')
+    tap.is_(compauth(ar), ('fail', '001'), 'shared: the ESP\'s d= now authenticated for two '
+            'author domains: no 210 for hist.example (was 210 above)')
+    d.stop()
+    tap.ok('history: esp.example authenticated for 2 author domains; shared, no evidence for '
+           'hist.example' in d.log(), 'shared: a log line says why', d.log()[-1500:])
 
 
 if __name__ == '__main__':

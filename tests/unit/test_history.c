@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "history.h"
+#include "verdict.h"
 #include "report_store.h"
 #include "tap.h"
 
@@ -203,6 +204,34 @@ scenarios(const char *be, const char *uri)
 	is_int(num(s, "SELECT count(*) FROM history_recipient") +
 	    num(s, "SELECT count(*) FROM history_infra WHERE org_domain = 'a.example'"), 0,
 	    "%s: old recipients and a.example's values gone", be);
+
+	/* Shared infrastructure: another author domain passes through the same
+	   ESP (its d=, its bounce domain, its network): those identities are no
+	   evidence for either; an identity within the author's org still is. */
+	struct store_msg e1 = pass_msg(5000), e2 = pass_msg(5000);
+	e2.history_org = "e.example";
+	e2.dkim[0] = (struct store_dkim){ "e.example", "s1", "pass", NULL };
+	ok(put(s, &e1, 5) == 0 && put(s, &e2, 5) == 0, "%s: a.example and e.example, one ESP", be);
+	h = history_load(s, &lim, err, sizeof err);
+	qy.threshold = 5;
+	history_signals(h, &qy, &sig);
+	ok(sig.id == NULL && sig.net != NULL && sig.seen_any && sig.shared != NULL &&
+	    sig.shared_orgs == 2, "%s: the ESP's d= and bounce domain, seen for 2 author domains: "
+	    "shared, no identity signal (%s x%llu)", be, sig.shared ? sig.shared : "-",
+	    (unsigned long long)sig.shared_orgs);
+	struct verdict v001 = { .result = COMPAUTH_FAIL, .reason = 1 }, vo;
+	verdict_implicit(&v001, &sig, 5, &vo);
+	is_int((long)vo.reason, 1, "%s: shared ESP identity and network: stays 001", be);
+	const char *aid[2] = { "a.example", "esp.example" };
+	enum history_kind kd[2] = { HIST_DKIM, HIST_DKIM };
+	struct history_query qa = { "a.example", aid, kd, 2, "192.0.2.0/24", NULL, 5 };
+	history_signals(h, &qa, &sig);
+	ok(sig.id != NULL && strcmp(sig.id, "a.example") == 0,
+	    "%s: d=a.example is within the author's org: still evidence", be);
+	struct history_query qe = { "e.example", ids, kinds, 2, "192.0.2.0/24", NULL, 5 };
+	history_signals(h, &qe, &sig);
+	ok(sig.id == NULL && sig.shared != NULL, "%s: and shared for e.example too", be);
+	history_release(&h);
 	store_close(&s);
 }
 
