@@ -21,6 +21,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,7 @@ run_daemon(struct config *cfg, int foreground)
 	sigset_t set;
 	char err[1024];
 	int fd, sig, rc = 0;
+	bool pid_ours = false;
 	char *pidfile = strdup(cfg->pidfile);
 	char *sockpath = NULL;
 
@@ -301,8 +303,12 @@ run_daemon(struct config *cfg, int foreground)
 		rc = EX_OSERR;
 		goto failed;
 	}
-	if (daemon_pidfile_write(pidfile, err, sizeof(err)) != 0 ||
-	    daemon_drop_privileges(cfg->user, cfg->group, err, sizeof(err)) != 0) {
+	if (daemon_pidfile_write(pidfile, err, sizeof(err)) != 0) {
+		rc = EX_OSERR;
+		goto failed;
+	}
+	pid_ours = true;
+	if (daemon_drop_privileges(cfg->user, cfg->group, err, sizeof(err)) != 0) {
 		rc = EX_OSERR;
 		goto failed;
 	}
@@ -397,7 +403,10 @@ failed:
 	daemon_ready(0);
 	if (sockpath)
 		unlink(sockpath);
-	daemon_pidfile_remove(pidfile);
+	/* Only a pidfile we wrote: a start refused for a socket in use must
+	   leave the running daemon's file alone. */
+	if (pid_ours)
+		daemon_pidfile_remove(pidfile);
 	free(sockpath);
 	free(pidfile);
 	config_free(&cfg);

@@ -60,10 +60,17 @@ def main():
     H.check_stamp(tap, o, H.stamp(), 'serves mail after the drop')
     # A second instance on the same socket must not steal it.
     twin = H.Daemon('basic.zone', tag='privtwin')
-    twin.set(('socket', 'unix:' + d.sockpath))
+    twin.set(('socket', 'unix:' + d.sockpath), ('pidfile', d.pidfile))
     twin.start(wait=False)
     tap.is_(twin.wait(5), 71, 'second instance on a live socket: refuses to start (exit 71)')
     tap.ok('in use by a running filter' in twin.log(), 'and says the socket is in use')
+    try:
+        with open(d.pidfile) as f:
+            left = f.read().strip()
+    except OSError as e:
+        left = str(e)
+    tap.is_(left, str(d.pid), 'the refused second instance leaves the running daemon\'s '
+            'pidfile alone')
     with d.client() as c:
         o = M.send_message(c, H.message(), client_ip='192.0.2.10')
     H.check_stamp(tap, o, H.stamp(), 'the first instance still serves its socket')
