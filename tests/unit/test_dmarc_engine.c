@@ -458,7 +458,8 @@ run(struct resolver *res, const struct row *w)
 	arena_free(&a);
 }
 
-/* Every query at start: 8 walk names + A, AAAA, MX, before any answer. */
+/* Every walk query at start: 8 names before any answer; the existence of
+   the author domain (A, AAAA, MX) only once the walk shows a parent's np=. */
 static void
 test_parallel(void)
 {
@@ -480,8 +481,8 @@ test_parallel(void)
 	dns_set_lock(set);
 	c = dmarc_start(a, set, "1.2.3.4.5.6.7.8.9.longwalk.example", DMARC_RFC9989, "T2");
 	n = dns_set_sent(set);
-	is_int(n, 11, "RFC 9989: 8 walk queries and 3 existence queries sent at start");
-	is_int(dns_set_pending(set), 11, "none answered yet");
+	is_int(n, 8, "RFC 9989: the 8 walk queries sent at start, no existence query yet");
+	is_int(dns_set_pending(set), 8, "none answered yet");
 	ok(!dmarc_done(c), "not done before the answers");
 	if (n >= 2) {
 		is_str(dns_set_sent_info(set, 0).name, "_dmarc.1.2.3.4.5.6.7.8.9.longwalk.example",
@@ -664,19 +665,63 @@ test_identifiers(struct resolver *res)
 
 	r = ident_case(res, a, DMARC_RFC9989, NULL, 0, "x.sub.example.com", &sent);
 	ok(r.result == DMARC_RES_PASS, "9989 d= under a psd=n subdomain, not walked: taken as aligned");
-	is_int(sent, 6, "author walk (3) and existence (3) only");
+	is_int(sent, 3, "author walk (3) only");
 	r = ident_case(res, a, DMARC_RFC9989, x, 1, "x.sub.example.com", &sent);
 	ok(r.result == DMARC_RES_FAIL && !r.dkim_aligned,
 	    "9989 4.10.2: d= whose own walk stops at psd=n sub.example.com does not align");
-	is_int(sent, 8, "identifier walk adds only the names not asked yet");
+	is_int(sent, 5, "identifier walk adds only the names not asked yet");
 	r = ident_case(res, a, DMARC_RFC9989, y, 1, "y.example.com", &sent);
 	ok(r.result == DMARC_RES_PASS && r.dkim_aligned, "9989 identifier walked, same org domain: aligned");
 	r = ident_case(res, a, DMARC_RFC9989, many, 6, "x.sub.example.com", &sent);
 	ok(r.result == DMARC_RES_PASS, "only DMARC_IDENT_MAX identifiers walked: the fifth is not");
-	is_int(sent, 10, "four identifiers, one new name each");
+	is_int(sent, 7, "four identifiers, one new name each");
 	r = ident_case(res, a, DMARC_RFC7489, x, 1, "x.sub.example.com", &sent);
 	ok(r.result == DMARC_RES_PASS, "7489: the PSL decides, x.sub.example.com aligns");
 	is_int(sent, 2, "7489: identifiers add no queries");
+	arena_free(&a);
+}
+
+/*
+ * The author domain's existence is asked only when the walk shows it can
+ * matter (a parent's record with np=): never for an author with a record
+ * of its own or without np= above it; after the walk for one with it.
+ */
+static void
+test_existence(struct resolver *res)
+{
+	static const struct {
+		const char *from, *tag;
+		unsigned walk, total;
+		const char *what;
+	} cases[] = {
+		{ "npdom.example", "p", 2, 2, "own record: no existence query" },
+		{ "gone.npdom.example", "np", 3, 6, "no own record, parent's np=: A, AAAA, MX "
+		  "after the walk; NXDOMAIN: np=" },
+		{ "exists.npdom.example", "sp", 3, 6, "existing subdomain: asked, sp=" },
+		{ "x.sub.example.com", "p", 4, 4, "no np= above: never asked" },
+	};
+	struct arena *a = arena_new();
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dns_set *set = dns_set_new(res, 40, "T8");
+		struct dmarc_result r;
+		struct dmarc_check *c;
+		unsigned walk;
+
+		dns_set_lock(set);
+		c = dmarc_start(a, set, cases[i].from, DMARC_RFC9989, "T8");
+		walk = dns_set_sent(set);
+		dns_set_unlock(set);
+		dns_set_wait(set, dns_now_ms() + 3000);
+		dns_set_lock(set);
+		dmarc_eval(c, NULL, &r);
+		dns_set_unlock(set);
+		ok(walk == cases[i].walk && dns_set_sent(set) == cases[i].total &&
+		    r.policy_tag != NULL && strcmp(r.policy_tag, cases[i].tag) == 0,
+		    "9989 %s: %s (%u at start, %u in all, %s=)", cases[i].from, cases[i].what, walk,
+		    dns_set_sent(set), r.policy_tag ? r.policy_tag : "-");
+		dns_set_free(&set);
+	}
 	arena_free(&a);
 }
 
@@ -697,6 +742,7 @@ main(void)
 		test_budget_and_twice(res);
 		test_testing(res);
 		test_identifiers(res);
+		test_existence(res);
 		resolver_free(&res);
 	}
 	test_parallel();

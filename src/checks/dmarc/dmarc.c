@@ -1,7 +1,8 @@
 /*
  * DMARC policy discovery and evaluation (RFC 7489 §6.6, RFC 9989 §4.10,
- * §5). Discovery is a check on the resolver like SPF: every query it may
- * need goes out at dmarc_start() (at end of headers), the answers are
+ * §5). Discovery is a check on the resolver like SPF: every query of the
+ * walk goes out at dmarc_start() (at end of headers; the author domain's
+ * existence only when an answer calls for it), the answers are
  * parsed on the resolver thread into the check's own arena, and the first
  * dmarc_eval() has dmarc_walk.c read them in the order the RFC walks them.
  * Evaluation is pure: SPF and DKIM results in, result, policy and action
@@ -16,10 +17,57 @@
 #include "dmarc_int.h"
 #include "log.h"
 
+static void dmarc_send(struct dmarc_check *c, int idx, const char *name, enum dns_type t);
+
+/*
+ * RFC 9989 §4.10.1: whether the author domain exists (A, AAAA, MX) only
+ * matters when the record that applies is a parent's with np=. Asked once
+ * the walk's answers are all in, and only then: most authors have a
+ * record of their own or none above them, and save three queries; the
+ * few that need them wait one more round trip.
+ */
+static void
+dmarc_maybe_exist(struct dmarc_check *c)
+{
+	static const enum dns_type etypes[DMARC_NEXIST] = { DNS_T_A, DNS_T_AAAA, DNS_T_MX };
+	bool need = false;
+	size_t i;
+
+	if (c->mode != DMARC_RFC9989 || c->exist_decided || c->walk_left > 0 || c->nlk == 0)
+		return;
+	c->exist_decided = true;
+	if (c->lk[0].st == LK_REC && !c->lk[0].nopolicy)
+		return;
+	for (i = 1; i < c->nlk && !need; i++)
+		need = c->lk[i].st == LK_REC && c->lk[i].rec.np != DMARC_P_UNSET;
+	if (!need)
+		return;
+	for (i = 0; i < DMARC_NEXIST; i++)
+		dmarc_send(c, -(int)i - 1, c->from, etypes[i]);
+}
+
+static void
+dmarc_txt_answer(struct qarg *q, const struct dns_answer *ans);
+
 static void
 dmarc_txt_cb(void *arg, const struct dns_answer *ans)
 {
 	struct qarg *q = arg;
+	struct dmarc_check *c = q->c;
+
+	if (c->finished)
+		return;
+	c->pending--;
+	dmarc_txt_answer(q, ans);
+	if (q->idx >= 0 && (size_t)q->idx < c->nlk) {
+		c->walk_left--;
+		dmarc_maybe_exist(c);
+	}
+}
+
+static void
+dmarc_txt_answer(struct qarg *q, const struct dns_answer *ans)
+{
 	struct dmarc_check *c = q->c;
 	struct lookup *lk;
 	struct dmarc_record tmp;
@@ -27,9 +75,6 @@ dmarc_txt_cb(void *arg, const struct dns_answer *ans)
 	const char *why;
 	size_t i, nrec = 0;
 
-	if (c->finished)
-		return;
-	c->pending--;
 	if (q->idx < 0) {
 		c->exist[-q->idx - 1] = ans->status;
 		c->exist_done[-q->idx - 1] = true;
@@ -87,6 +132,8 @@ dmarc_send(struct dmarc_check *c, int idx, const char *name, enum dns_type t)
 		if (idx >= 0) {
 			c->lk[idx].st = LK_NONE;
 			c->lk[idx].why = "name too long for DNS";
+			if ((size_t)idx < c->nlk)
+				c->walk_left--;
 		} else {
 			c->exist[-idx - 1] = DNS_NXDOMAIN;
 			c->exist_done[-idx - 1] = true;
@@ -101,6 +148,8 @@ dmarc_send(struct dmarc_check *c, int idx, const char *name, enum dns_type t)
 		if (idx >= 0) {
 			c->lk[idx].st = LK_REFUSED;
 			c->lk[idx].why = "query not sent (budget spent)";
+			if ((size_t)idx < c->nlk)
+				c->walk_left--;
 		} else {
 			c->exist[-idx - 1] = DNS_PERMFAIL;
 			c->exist_done[-idx - 1] = true;
@@ -146,7 +195,6 @@ dmarc_start(struct arena *a, struct dns_set *set, const char *from_domain,
 {
 	struct dmarc_check *c = arena_alloc(a, sizeof(*c));
 	const char *names[DMARC_WALK_MAX];
-	static const enum dns_type etypes[DMARC_NEXIST] = { DNS_T_A, DNS_T_AAAA, DNS_T_MX };
 	size_t i;
 	char *q;
 
@@ -177,11 +225,10 @@ dmarc_start(struct arena *a, struct dns_set *set, const char *from_domain,
 			c->lk[i].name = names[i];
 	}
 	c->nall = c->nlk;
+	c->walk_left = c->nlk;
 	for (i = 0; i < c->nlk; i++)
 		dmarc_send(c, (int)i, arena_printf(c->w, "_dmarc.%s", c->lk[i].name), DNS_T_TXT);
-	if (mode == DMARC_RFC9989)
-		for (i = 0; i < DMARC_NEXIST; i++)
-			dmarc_send(c, -(int)i - 1, c->from, etypes[i]);
+	dmarc_maybe_exist(c);
 	return c;
 }
 

@@ -69,6 +69,8 @@ struct dmarc_check {
 	size_t nents;
 	enum dns_status exist[DMARC_NEXIST];
 	bool exist_done[DMARC_NEXIST];
+	size_t walk_left;               /* lookups of the author's walk unanswered */
+	bool exist_decided;             /* existence asked, or known to be moot */
 	/* The outcome of discovery, in a, set by the first dmarc_eval(). */
 	struct {
 		enum dmarc_res res;     /* NONE, TEMPERROR, PERMERROR, or PASS = record */
