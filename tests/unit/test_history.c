@@ -15,6 +15,7 @@
 #include "history.h"
 #include "verdict.h"
 #include "report_store.h"
+#include "pgtest.h"
 #include "tap.h"
 
 static char err[1024];
@@ -255,25 +256,9 @@ main(void)
 	snprintf(uri, sizeof uri, "sqlite:%s/reports.db", dir);
 	scenarios("sqlite", uri);
 
-	const char *src = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
-	char cmd[600], pgdir[300], line[600] = "";
-	snprintf(pgdir, sizeof pgdir, "%s/pg", dir);
-	snprintf(cmd, sizeof cmd, "python3 %s/tests/pgserver.py start %s", src, pgdir);
-	FILE *f = popen(cmd, "r");
-	if (f && !fgets(line, sizeof line, f))
-		line[0] = '\0';
-	int rc = f ? pclose(f) : -1;
-	line[strcspn(line, "\n")] = '\0';
-	if (rc == 0 && strncmp(line, "postgresql://", 13) == 0) {
-		scenarios("postgresql", line);
-	} else {
-		char why[700];
-		snprintf(why, sizeof why, "PostgreSQL scenarios: %s", *line ? line : "pgserver.py failed");
-		tap_skip(why);
-	}
-	snprintf(cmd, sizeof cmd, "python3 %s/tests/pgserver.py stop %s >/dev/null; rm -rf %s",
-	    src, pgdir, dir);
-	if (system(cmd) != 0)
-		printf("# cleanup failed\n");
+	char pguri[600];
+	if (pgtest_start(dir, pguri, sizeof pguri) == 0)
+		scenarios("postgresql", pguri);
+	pgtest_stop(dir);
 	return tap_done();
 }

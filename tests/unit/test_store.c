@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pgtest.h"
 #include "tap.h"
 #include "report_store.h"
 #include "store_int.h"
@@ -410,27 +411,10 @@ int main(void)
 	scenarios("sqlite", uri);
 
 	/* the same on PostgreSQL */
-	const char *src = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
-	char cmd[600], pgdir[300];
-	snprintf(pgdir, sizeof pgdir, "%s/pg", dir);
-	snprintf(cmd, sizeof cmd, "python3 %s/tests/pgserver.py start %s", src, pgdir);
-	FILE *f = popen(cmd, "r");
-	char line[600] = "";
-	if (f && !fgets(line, sizeof line, f))
-		line[0] = '\0';
-	int rc = f ? pclose(f) : -1;
-	line[strcspn(line, "\n")] = '\0';
-	if (rc == 0 && strncmp(line, "postgresql://", 13) == 0) {
-		scenarios("postgresql", line);
-	} else {
-		char why[700];
-		snprintf(why, sizeof why, "PostgreSQL scenarios: %s", *line ? line : "pgserver.py failed");
-		tap_skip(why);
-	}
-	snprintf(cmd, sizeof cmd, "python3 %s/tests/pgserver.py stop %s >/dev/null; rm -rf %s",
-	    src, pgdir, dir);
-	if (system(cmd) != 0)
-		printf("# cleanup failed\n");
+	char pguri[600];
+	if (pgtest_start(dir, pguri, sizeof pguri) == 0)
+		scenarios("postgresql", pguri);
+	pgtest_stop(dir);
 	printf("1..%d\n", tap_count);
 	return tap_failed != 0;
 }
