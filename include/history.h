@@ -94,5 +94,7 @@ void history_signals(const struct history *h, const struct history_query *q,
 const char *history_net(struct arena *a, const char *ip);
 /* "dkim" "spf" "net" "ptr" */
 const char *history_kind_name(enum history_kind k);
+/* The kind a store row names, or HIST_NKINDS for one this version does not know. */
+enum history_kind history_kind_parse(const char *name);
 
 #endif

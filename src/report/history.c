@@ -49,6 +49,16 @@ history_kind_name(enum history_kind k)
 	return (unsigned)k < HIST_NKINDS ? kind_names[k] : "?";
 }
 
+enum history_kind
+history_kind_parse(const char *name)
+{
+	int k;
+
+	for (k = 0; k < HIST_NKINDS && strcmp(name, kind_names[k]) != 0; k++)
+		;
+	return (enum history_kind)k;
+}
+
 static bool
 grow(void **p, size_t *cap, size_t need, size_t size)
 {
@@ -109,12 +119,10 @@ static int
 row_item(void *arg, size_t ncol, const char *const *col)
 {
 	struct history *h = arg;
-	int k;
+	enum history_kind k;
 	if (ncol < 4 || col[0] == NULL || col[1] == NULL || col[2] == NULL)
 		return 0;
-	for (k = 0; k < HIST_NKINDS && strcmp(col[1], kind_names[k]) != 0; k++)
-		;
-	if (k == HIST_NKINDS)
+	if ((k = history_kind_parse(col[1])) == HIST_NKINDS)
 		return 0;
 	if (!grow((void **)&h->it, &h->itcap, h->nit + 1, sizeof(*h->it))) {
 		h->oom = true;
@@ -122,7 +130,7 @@ row_item(void *arg, size_t ncol, const char *const *col)
 	}
 	struct hitem *it = &h->it[h->nit++];
 	it->org = arena_strdup(h->a, col[0]);
-	it->kind = (enum history_kind)k;
+	it->kind = k;
 	it->value = arena_strdup(h->a, col[2]);
 	it->count = num(col[3]);
 	return 0;

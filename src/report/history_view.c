@@ -84,14 +84,12 @@ static int
 hv_infra_row(void *arg, size_t ncol, const char *const *col)
 {
 	struct hv *v = arg;
-	int k;
+	enum history_kind k;
 
 	if (ncol < 5 || col[0] == NULL || col[1] == NULL)
 		return 0;
 	/* A kind this version does not know is not something it acts on. */
-	for (k = 0; k < HIST_NKINDS && strcmp(col[0], history_kind_name(k)) != 0; k++)
-		;
-	if (k == HIST_NKINDS)
+	if ((k = history_kind_parse(col[0])) == HIST_NKINDS)
 		return 0;
 	if (v->nrow == v->cap) {
 		size_t ncap = v->cap ? v->cap * 2 : 32;
@@ -105,7 +103,7 @@ hv_infra_row(void *arg, size_t ncol, const char *const *col)
 	}
 	struct hv_row *r = &v->row[v->nrow++];
 	memset(r, 0, sizeof(*r));
-	r->kind = (enum history_kind)k;
+	r->kind = k;
 	r->value = arena_strdup(v->a, col[1]);
 	r->count = hv_num(col[2]);
 	r->first = (int64_t)hv_num(col[3]);
