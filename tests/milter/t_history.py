@@ -219,6 +219,11 @@ def main():
     o, ar = send(d, esp_only, GOOD_IP, '<bounce@esp.example>', 'OFF')
     tap.is_(compauth(ar), ('fail', '001'), 'history = no: explicit verdict only')
     d.stop()
+    d = H.Daemon(None, settings=[('zone_file', zpath), ('report_store', ''),
+                                 ('history_threshold', str(N))], tag='hist-nostore').start()
+    o, ar = send(d, esp_only, GOOD_IP, '<bounce@esp.example>', 'NOSTORE')
+    tap.is_(compauth(ar), ('fail', '001'), 'no report_store: history off, explicit verdict only')
+    d.stop()
 
     # compauthd -t replays the decision from the store.
     eml = os.path.join(probe.tmp, 'esp.eml')
