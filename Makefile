@@ -78,7 +78,8 @@ check-fuzz: fuzz
 # daemon CPU per message against the cryptography it needs (bench/cpu_cost.py);
 # compauthd against OpenDKIM+OpenDMARC and rspamd on one corpus and one nsd
 # (bench/compare.py: root for its network namespace, apt-installs opendkim,
-# opendmarc, rspamd and python3-nacl if missing; table in $(BUILD)/bench-results.md).
+# opendmarc, rspamd and python3-nacl if missing; table in $(BUILD)/bench-results.md,
+# with the libmilter floor (bench/nullmilter.c) and the targets measured in the run).
 bench: deps all
 	@/usr/bin/python3 bench/eom_wait.py $(BUILD) 20 50
 	@/usr/bin/python3 bench/cpu_cost.py $(BUILD) 300

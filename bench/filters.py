@@ -241,3 +241,22 @@ modules {
                 return f.read()
         except OSError:
             return ''
+
+
+class NullMilter(Filter):
+    """The libmilter floor (bench/nullmilter.c): takes every command, adds one header."""
+    key, name = 'null', 'libmilter floor'
+
+    def __init__(self, tmp, binary):
+        super().__init__(tmp)
+        self.binary = binary
+
+    def version(self):
+        return 'bench/nullmilter.c'
+
+    def start(self):
+        sock = os.path.join(self.tmp, 'milter.sock')
+        p = self.spawn([self.binary, sock], 'null.log')
+        _wait_sock(sock, [p], 'nullmilter')
+        os.chmod(sock, 0o666)
+        self.paths = [sock]
