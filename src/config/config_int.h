@@ -1,6 +1,8 @@
 /*
- * What config.c (parsing, output, snapshots) and config_table.c (the
- * settings themselves and their checks) share. Private to those two.
+ * What the files of src/config/ share: config.c (the file, snapshots),
+ * config_value.c and config_list.c (a value to its field), config_table.c
+ * (the settings themselves), config_check.c and config_output.c. Private
+ * to them.
  */
 #ifndef COMPAUTHD_CONFIG_INT_H
 #define COMPAUTHD_CONFIG_INT_H
@@ -56,6 +58,17 @@ char *config_value_text(const struct config *c, const struct config_entry *e,
     struct arena *a);
 void config_format_number(const struct config_entry *e, unsigned long v, char *buf, size_t len);
 bool config_parse_ulong(const char *s, size_t len, unsigned long max, unsigned long *out);
+/*
+ * Stores value v into e's field of c (config_value.c); a list setting's
+ * through config_set_list (config_list.c). false with the reason in why.
+ */
+bool config_set(struct config *c, struct arena *a, const struct config_entry *e,
+    const char *v, char *why, size_t whylen);
+bool config_set_list(struct config *c, struct arena *a, const struct config_entry *e,
+    const char *v, char *why, size_t whylen);
+#define CONFIG_SHOW_MAX   64            /* bytes of a bad value quoted in an error */
+/* v as an error may quote it: at most CONFIG_SHOW_MAX bytes, printable. */
+void config_show(const char *v, char *buf, size_t len);
 /* libmilter's socket forms; returns NULL or what was expected. */
 const char *config_check_socket(const char *v);
 /*
@@ -84,5 +97,8 @@ struct config_list_src {
 /* Where the items of list setting e of c came from. Never NULL. */
 const struct config_list_src *config_list_source(const struct config *c,
     const struct config_entry *e);
+/* Records that spelling: nseg 0 (seg NULL) when every item was inline. */
+void config_list_source_set(struct config *c, const struct config_entry *e,
+    size_t nseg, const struct config_list_seg *seg);
 
 #endif
