@@ -566,18 +566,25 @@ msg_eom(struct msg *m)
 
 	if (m->skip_why == NULL) {
 		deadline = dns_now_ms() + cfg->message_dns_deadline_ms;
-		dns_set_wait(m->s->dns, deadline);
+		/*
+		 * Keys first: their queries left with the headers, before most
+		 * of SPF's and DMARC's, so the signature mathematics runs while
+		 * those answers are still out instead of after the last one.
+		 */
 		dns_set_wait(m->dns, deadline);
+		dns_set_cancel(m->dns);
+		msg_dkim_finish(m);
+		msg_arc_finish(m);
+		dns_set_wait(m->s->dns, deadline);
 		dns_set_wait(m->spf_dns, deadline);
 		if (m->dmarc_dns != NULL)
 			dns_set_wait(m->dmarc_dns, deadline);
 		/*
 		 * Whatever has not arrived now never counts. Cancelled sets take
-		 * no callbacks, so what follows (signature mathematics above
-		 * all) runs without a lock the resolver thread could wait for
-		 * while it has other messages' answers to deliver.
+		 * no callbacks, so what follows runs without a lock the resolver
+		 * thread could wait for while it has other messages' answers to
+		 * deliver.
 		 */
-		dns_set_cancel(m->dns);
 		dns_set_cancel(m->spf_dns);
 		dns_set_cancel(m->dmarc_dns);
 		m->dns_closed = 1;

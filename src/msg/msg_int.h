@@ -79,6 +79,8 @@ struct msg {
 	struct arc *arc;                /* the ARC chain; keys fetched as its headers arrive */
 	int arc_done;                   /* arc_res is final */
 	struct arc_results arc_res;
+	int dkim_done;                  /* dkim_res is final */
+	struct dkimv_results dkim_res;
 	size_t ndkim_pass;              /* d= of each passing signature, for DMARC */
 	const char **dkim_pass;
 	struct author_set authors;      /* every author domain of the From fields */
@@ -177,6 +179,7 @@ void msg_history_learn(struct msg *m, const struct dmarc_result *dr, const struc
     struct store_msg *sm);
 /* An authenticated submission: its recipients' domains, for recipient history. */
 void msg_history_outbound(struct msg *m);
+void msg_dkim_finish(struct msg *m);
 void msg_add_dkim(struct msg *m, struct msg_results *mr);
 /* msg_dmarc.c: the author domains, their policies, and what DMARC asks of the MTA. */
 void msg_note_from(struct msg *m, const char *value, size_t vlen);

@@ -149,10 +149,25 @@ msg_add_dkim_one(struct msg *m, struct msg_results *mr, const char *result, cons
 	msg_result_commit(mr);
 }
 
+/* Every signature verified, once; the keys' set must be closed or locked out. */
+void
+msg_dkim_finish(struct msg *m)
+{
+	if (m->dkim == NULL || m->oversize || m->dkim_done)
+		return;
+	m->dkim_done = 1;
+	msg_set_lock(m, m->dns);
+	dkimv_eom(m->dkim, &m->dkim_res);
+	msg_set_unlock(m, m->dns);
+	m->ndkim_pass = m->dkim_res.npass_domains;
+	m->dkim_pass = m->dkim_res.pass_domains;
+	m->dkim_sigs = m->dkim_res.sig;
+	m->ndkim_sigs = m->dkim_res.n;
+}
+
 void
 msg_add_dkim(struct msg *m, struct msg_results *mr)
 {
-	struct dkimv_results dr;
 	size_t i;
 
 	if (m->dkim == NULL)
@@ -163,19 +178,14 @@ msg_add_dkim(struct msg *m, struct msg_results *mr)
 		    NULL);
 		return;
 	}
-	msg_set_lock(m, m->dns);
-	dkimv_eom(m->dkim, &dr);
-	msg_set_unlock(m, m->dns);
-	m->ndkim_pass = dr.npass_domains;
-	m->dkim_pass = dr.pass_domains;
-	m->dkim_sigs = dr.sig;
-	m->ndkim_sigs = dr.n;
-	if (dr.n == 0) {
+	msg_dkim_finish(m);
+	if (m->dkim_res.n == 0) {
 		msg_add_dkim_one(m, mr, "none", "message not signed", NULL);
 		return;
 	}
-	for (i = 0; i < dr.n; i++)
-		msg_add_dkim_one(m, mr, dr.sig[i].result, dr.sig[i].comment, &dr.sig[i]);
+	for (i = 0; i < m->dkim_res.n; i++)
+		msg_add_dkim_one(m, mr, m->dkim_res.sig[i].result, m->dkim_res.sig[i].comment,
+		    &m->dkim_res.sig[i]);
 }
 
 /* Is d one of the listed domains or below one of them? */
