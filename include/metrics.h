@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "grow.h"
+
 struct ar_result;
 
 enum metrics_counter {
@@ -47,9 +49,8 @@ void metrics_reset(void);
 /* ---- text exposition format (version 0.0.4) ---- */
 
 struct metrics_text {
-	char *p;                        /* NUL-terminated; NULL until the first byte */
-	size_t n, cap;
-	bool oom;                       /* an allocation failed: p is incomplete */
+	struct strbuf b;
+	bool oom;                       /* an allocation failed: b is incomplete */
 };
 
 void metrics_text_add(struct metrics_text *t, const char *s, size_t len);

@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "authres.h"
+#include "grow.h"
 #include "log.h"
 #include "msg.h"
 #include "history.h"
@@ -96,15 +97,11 @@ testmode_feed(struct msg *m, const char *buf, size_t len)
 		}
 		if ((*p == ' ' || *p == '\t') && value != NULL) {
 			/* Grow by doubling: 13 000 folds of a 1 MiB field stay linear. */
-			if (vlen + n + 2 > vcap) {
-				size_t cap = vcap * 2 > vlen + n + 2 ? vcap * 2 : vlen + n + 2;
-				char *nv = realloc(value, cap);
+			char *nv = grow_array(value, &vcap, vlen + n + 2, 1);
 
-				if (nv == NULL)
-					break;
-				value = nv;
-				vcap = cap;
-			}
+			if (nv == NULL)
+				break;
+			value = nv;
 			value[vlen++] = '\n';
 			memcpy(value + vlen, p, n);
 			vlen += n;

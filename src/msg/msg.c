@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "grow.h"
 #include "log.h"
 #include "metrics.h"
 #include "msg_int.h"
@@ -366,35 +367,10 @@ msg_seal(struct msg *m)
 #define SUM_MAX		4000    /* log_msg keeps 4095 bytes of text */
 #define SUM_VALUE_MAX	256
 
-struct sum {
-	char *p;
-	size_t n, cap;
-};
-
-static void
-sum_add(struct sum *b, const char *s, size_t n)
-{
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (b->n + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void
-sum_adds(struct sum *b, const char *s)
-{
-	sum_add(b, s, strlen(s));
-}
+/*
+ * Built in strbufs (grow.h) whose failures go unchecked: out of memory, a
+ * piece is left out of a line that is only logged.
+ */
 
 static int
 sum_special(unsigned char c)
@@ -404,7 +380,7 @@ sum_special(unsigned char c)
 
 /* A value (bare when it can be, quoted otherwise) or, with open '(', a comment. */
 static void
-sum_value(struct sum *b, const char *v, char open)
+sum_value(struct strbuf *b, const char *v, char open)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(v), i, cut = n > SUM_VALUE_MAX;
@@ -417,10 +393,10 @@ sum_value(struct sum *b, const char *v, char open)
 		if (v[i] == ' ' || sum_special((unsigned char)v[i]))
 			bare = 0;
 	if (bare) {
-		sum_add(b, v, n);
+		strbuf_add(b, v, n);
 		return;
 	}
-	sum_add(b, &open, 1);
+	strbuf_add(b, &open, 1);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
@@ -428,41 +404,41 @@ sum_value(struct sum *b, const char *v, char open)
 			e[0] = '%';
 			e[1] = hex[c >> 4];
 			e[2] = hex[c & 15];
-			sum_add(b, e, 3);
+			strbuf_add(b, e, 3);
 		} else
-			sum_add(b, v + i, 1);
+			strbuf_add(b, v + i, 1);
 	}
-	sum_adds(b, open == '(' ? ")" : "\"");
+	strbuf_puts(b, open == '(' ? ")" : "\"");
 	if (cut)
-		sum_adds(b, "...");
+		strbuf_puts(b, "...");
 }
 
 /* " key=value" */
 static void
-sum_field(struct sum *b, const char *key, const char *v)
+sum_field(struct strbuf *b, const char *key, const char *v)
 {
-	sum_adds(b, " ");
-	sum_adds(b, key);
-	sum_adds(b, "=");
+	strbuf_puts(b, " ");
+	strbuf_puts(b, key);
+	strbuf_puts(b, "=");
 	sum_value(b, v, '"');
 }
 
 static void
-sum_comment(struct sum *b, const char *c)
+sum_comment(struct strbuf *b, const char *c)
 {
 	if (c == NULL)
 		return;
-	sum_adds(b, " ");
+	strbuf_puts(b, " ");
 	sum_value(b, c, '(');
 }
 
 static void
-sum_result(struct sum *b, const struct ar_result *r)
+sum_result(struct strbuf *b, const struct ar_result *r)
 {
 	size_t i;
 
 	sum_value(b, r->method, '"');
-	sum_adds(b, "=");
+	strbuf_puts(b, "=");
 	sum_value(b, r->result, '"');
 	sum_comment(b, r->comment);
 	if (r->reason != NULL)
@@ -470,13 +446,13 @@ sum_result(struct sum *b, const struct ar_result *r)
 	for (i = 0; i < r->nprops && r->props != NULL; i++) {
 		const struct ar_prop *p = &r->props[i];
 
-		sum_adds(b, " ");
+		strbuf_puts(b, " ");
 		if (p->ptype != NULL && *p->ptype != '\0') {
-			sum_adds(b, p->ptype);
-			sum_adds(b, ".");
+			strbuf_puts(b, p->ptype);
+			strbuf_puts(b, ".");
 		}
-		sum_adds(b, p->name);
-		sum_adds(b, "=");
+		strbuf_puts(b, p->name);
+		strbuf_puts(b, "=");
 		sum_value(b, p->value ? p->value : "", '"');
 		sum_comment(b, p->comment);
 	}
@@ -485,7 +461,7 @@ sum_result(struct sum *b, const struct ar_result *r)
 static const char *
 msg_summary(struct msg *m, const struct msg_results *mr)
 {
-	struct sum out = { 0 }, sess = { 0 }, *piece;
+	struct strbuf out = { 0 }, sess = { 0 }, *piece;
 	size_t i, need, omitted = 0, dkim_room;
 	const char *ret;
 	char num[32];
@@ -508,35 +484,35 @@ msg_summary(struct msg *m, const struct msg_results *mr)
 	 * fit are counted in omitted=.
 	 */
 	piece = arena_alloc(m->arena, (mr->n + 1) * sizeof(*piece));
-	need = sess.n + 16;             /* ", omitted=NN" */
+	need = sess.len + 16;           /* ", omitted=NN" */
 	for (i = 0; i < mr->n; i++) {
 		memset(&piece[i], 0, sizeof(piece[i]));
 		sum_result(&piece[i], &mr->r[i]);
 		if (strcmp(mr->r[i].method, "dkim") != 0)
-			need += piece[i].n + 2;
+			need += piece[i].len + 2;
 	}
 	dkim_room = need < SUM_MAX ? SUM_MAX - need : 0;
 	for (i = 0; i < mr->n; i++) {
 		if (strcmp(mr->r[i].method, "dkim") == 0) {
-			if (cut || piece[i].n + 2 > dkim_room) {
+			if (cut || piece[i].len + 2 > dkim_room) {
 				cut = 1;
 				omitted++;
 				/* Where the left-out signatures would stand. */
 				if (i + 1 == mr->n || strcmp(mr->r[i + 1].method, "dkim") != 0) {
 					snprintf(num, sizeof(num), "omitted=%zu, ", omitted);
-					sum_adds(&out, num);
+					strbuf_puts(&out, num);
 				}
 				continue;
 			}
-			dkim_room -= piece[i].n + 2;
+			dkim_room -= piece[i].len + 2;
 		}
 		if (piece[i].p != NULL)
-			sum_add(&out, piece[i].p, piece[i].n);
-		sum_adds(&out, ", ");
+			strbuf_add(&out, piece[i].p, piece[i].len);
+		strbuf_puts(&out, ", ");
 	}
 	/* sess starts with the space before its first field. */
-	if (sess.n)
-		sum_add(&out, sess.p + 1, sess.n - 1);
+	if (sess.len)
+		strbuf_add(&out, sess.p + 1, sess.len - 1);
 	ret = arena_strdup(m->arena, out.p == NULL ? "" : out.p);
 	for (i = 0; i < mr->n; i++)
 		free(piece[i].p);

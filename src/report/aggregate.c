@@ -78,12 +78,10 @@ agg_domain_row(void *arg, size_t ncol, const char *const *col)
 	struct agg_list *l = arg;
 	if (ncol < 1 || !col[0])
 		return 0;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (!l->v)
-			abort();
-	}
+	char **v = grow_array(l->v, &l->cap, l->n + 1, sizeof *v);
+	if (!v)
+		abort();
+	l->v = v;
 	l->v[l->n++] = agg_strdup(col[0]);
 	return 0;
 }
@@ -196,13 +194,11 @@ agg_dkim_row(void *arg, size_t ncol, const char *const *col)
 	struct agg_ctx *c = arg;
 	if (ncol < 5 || !col[0])
 		return 0;
-	if (c->ndk == c->capdk) {
-		c->capdk = c->capdk ? c->capdk * 2 : 64;
-		c->dk = realloc(c->dk, c->capdk * sizeof *c->dk);
-		if (!c->dk)
-			abort();
-	}
-	struct agg_dkim *d = &c->dk[c->ndk++];
+	struct agg_dkim *d = grow_array(c->dk, &c->capdk, c->ndk + 1, sizeof *d);
+	if (!d)
+		abort();
+	c->dk = d;
+	d = &c->dk[c->ndk++];
 	d->mid = strtoll(col[0], NULL, 10);
 	d->domain = agg_strdup(col[1] ? col[1] : "");
 	d->selector = agg_strdup(col[2] ? col[2] : "");
@@ -240,7 +236,7 @@ agg_rehash(struct agg_ctx *c)
 }
 
 static void
-agg_group_add(struct agg_ctx *c, struct rbuf *ip, struct rbuf *rest)
+agg_group_add(struct agg_ctx *c, struct strbuf *ip, struct strbuf *rest)
 {
 	uint64_t h = agg_hash(ip->p, rest->p);
 	if (c->nbuckets) {
@@ -248,19 +244,17 @@ agg_group_add(struct agg_ctx *c, struct rbuf *ip, struct rbuf *rest)
 			struct agg_group *g = &c->g[k - 1];
 			if (g->hash == h && strcmp(g->ip, ip->p) == 0 && strcmp(g->rest, rest->p) == 0) {
 				g->count++;
-				rbuf_free(ip);
-				rbuf_free(rest);
+				strbuf_free(ip);
+				strbuf_free(rest);
 				return;
 			}
 		}
 	}
-	if (c->ng == c->capg) {
-		c->capg = c->capg ? c->capg * 2 : 64;
-		c->g = realloc(c->g, c->capg * sizeof *c->g);
-		if (!c->g)
-			abort();
-	}
-	struct agg_group *g = &c->g[c->ng++];
+	struct agg_group *g = grow_array(c->g, &c->capg, c->ng + 1, sizeof *g);
+	if (!g)
+		abort();
+	c->g = g;
+	g = &c->g[c->ng++];
 	g->ip = ip->p;
 	g->rest = rest->p;
 	g->count = 1;
@@ -292,7 +286,7 @@ agg_dkim_rank(const struct agg_dkim *d, const char *from)
 }
 
 static void
-agg_el(struct agg_ctx *c, struct rbuf *b, const char *indent, const char *name, const char *v)
+agg_el(struct agg_ctx *c, struct strbuf *b, const char *indent, const char *name, const char *v)
 {
 	rbuf_printf(b, "%s<%s>", indent, name);
 	c->replaced += rbuf_xml(b, v);
@@ -310,7 +304,7 @@ static int
 agg_msg_row(void *arg, size_t ncol, const char *const *col)
 {
 	struct agg_ctx *c = arg;
-	struct rbuf ip = { 0 }, r = { 0 };
+	struct strbuf ip = { 0 }, r = { 0 };
 	const char *from;
 	int64_t mid;
 	size_t first, last, i;
@@ -402,12 +396,12 @@ agg_report_id(const struct agg_meta *meta, const char *domain, int64_t begin,
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
-	struct rbuf b = { 0 };
+	struct strbuf b = { 0 };
 
 	rbuf_printf(&b, "%s%c%s%c%s%c%" PRId64 "%c%" PRId64, meta->id_seed ? meta->id_seed : "", 0,
 	    meta->receiver, 0, domain, 0, begin, 0, end);
 	EVP_Digest(b.p, b.len, md, &mdlen, EVP_sha256(), NULL);
-	rbuf_free(&b);
+	strbuf_free(&b);
 	for (int i = 0; i < 16; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
@@ -428,7 +422,7 @@ agg_build_part(struct store *s, const char *domain, int64_t begin, int64_t end,
 	struct agg_ctx c = { 0 };
 	size_t lo, hi;
 	char b[24], e[24];
-	struct rbuf *x = &r->xml;
+	struct strbuf *x = &r->xml;
 	const struct agg_policy *pol = &r->pol;
 
 	snprintf(b, sizeof b, "%" PRId64, begin);
@@ -466,11 +460,11 @@ agg_build_part(struct store *s, const char *domain, int64_t begin, int64_t end,
 	} else {
 		/* Each part a report of its own: an id of its own, as stable as the whole's. */
 		struct agg_meta pm = *meta;
-		struct rbuf seed = { 0 };
+		struct strbuf seed = { 0 };
 		rbuf_printf(&seed, "%s#%zu/%zu", meta->id_seed ? meta->id_seed : "", part + 1, nparts);
 		pm.id_seed = seed.p;
 		agg_report_id(&pm, domain, begin, end, r->report_id);
-		rbuf_free(&seed);
+		strbuf_free(&seed);
 	}
 	x->len = 0;
 
@@ -520,6 +514,6 @@ agg_report_free(struct agg_report *r)
 {
 	free(r->domain);
 	agg_policy_free(&r->pol);
-	rbuf_free(&r->xml);
+	strbuf_free(&r->xml);
 	memset(r, 0, sizeof *r);
 }

@@ -11,16 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grow.h"
+
 struct store;
 
-/* A growing byte buffer (aggregate_buf.c); abort()s on out of memory. */
-struct rbuf {
-	char *p;
-	size_t len, cap;
-};
-void rbuf_add(struct rbuf *b, const void *p, size_t n);
-void rbuf_puts(struct rbuf *b, const char *s);
-void rbuf_printf(struct rbuf *b, const char *fmt, ...)
+/*
+ * The report tool's text (aggregate_buf.c) is a strbuf (grow.h) that
+ * abort()s on out of memory: a report cut short is worse than none.
+ */
+void rbuf_add(struct strbuf *b, const void *p, size_t n);
+void rbuf_puts(struct strbuf *b, const char *s);
+void rbuf_printf(struct strbuf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /*
  * s as XML character data: & < > " ' escaped; bytes that are not UTF-8,
@@ -28,8 +29,7 @@ void rbuf_printf(struct rbuf *b, const char *fmt, ...)
  * surrogates; U+FFFE, U+FFFF), become U+FFFD. Returns how many were
  * replaced.
  */
-size_t rbuf_xml(struct rbuf *b, const char *s);
-void rbuf_free(struct rbuf *b);
+size_t rbuf_xml(struct strbuf *b, const char *s);
 
 /* Who reports (RFC 9990 <report_metadata>). */
 struct agg_meta {
@@ -54,7 +54,7 @@ struct agg_report {
 	size_t nrecords;                /* <record> elements */
 	uint64_t nmessages;             /* sum of <count> */
 	size_t replaced;                /* characters replaced by U+FFFD */
-	struct rbuf xml;
+	struct strbuf xml;
 };
 
 /*

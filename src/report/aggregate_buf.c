@@ -3,6 +3,7 @@
  * one place values become XML character data (RFC 9990 reports carry
  * sender-controlled domains, selectors and envelope senders).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,53 +12,30 @@
 #include "aggregate.h"
 
 void
-rbuf_add(struct rbuf *b, const void *p, size_t n)
+rbuf_add(struct strbuf *b, const void *p, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np)
-			abort();
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	if (strbuf_add(b, p, n) < 0)
+		abort();
 }
 
 void
-rbuf_puts(struct rbuf *b, const char *s)
+rbuf_puts(struct strbuf *b, const char *s)
 {
 	rbuf_add(b, s, strlen(s));
 }
 
 void
-rbuf_printf(struct rbuf *b, const char *fmt, ...)
+rbuf_printf(struct strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	char small[512];
-	int n;
+	int rc;
 
 	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof small, fmt, ap);
+	rc = strbuf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n < sizeof small) {
-		rbuf_add(b, small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big)
+	/* A format vsnprintf cannot write adds nothing, as it always has. */
+	if (rc < 0 && errno == ENOMEM)
 		abort();
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	rbuf_add(b, big, (size_t)n);
-	free(big);
 }
 
 /* Length of the valid UTF-8 sequence at p (1..4) with its code point, or 0. */
@@ -91,7 +69,7 @@ utf8_seq(const unsigned char *p, unsigned long *cp)
 }
 
 size_t
-rbuf_xml(struct rbuf *b, const char *s)
+rbuf_xml(struct strbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t replaced = 0;
@@ -122,12 +100,4 @@ rbuf_xml(struct rbuf *b, const char *s)
 		p += n;
 	}
 	return replaced;
-}
-
-void
-rbuf_free(struct rbuf *b)
-{
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
 }

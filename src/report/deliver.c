@@ -19,7 +19,7 @@
 #include "deliver.h"
 
 int
-deliver_gzip(const void *p, size_t n, struct rbuf *out, char *err, size_t errlen)
+deliver_gzip(const void *p, size_t n, struct strbuf *out, char *err, size_t errlen)
 {
 	z_stream z;
 	unsigned char buf[16384];
@@ -57,7 +57,7 @@ deliver_filename(const char *receiver, const struct agg_report *r, char *buf, si
 }
 
 static void
-deliver_base64(struct rbuf *out, const unsigned char *p, size_t n)
+deliver_base64(struct strbuf *out, const unsigned char *p, size_t n)
 {
 	static const char tab[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -97,7 +97,7 @@ deliver_utc(int64_t t, bool rfc5322, char *buf, size_t len)
 }
 
 void
-deliver_mail_build(const struct deliver_mail *m, struct rbuf *out)
+deliver_mail_build(const struct deliver_mail *m, struct strbuf *out)
 {
 	const struct agg_report *r = m->report;
 	char date[64], b[32], e[32], boundary[64];
@@ -135,7 +135,7 @@ deliver_mail_build(const struct deliver_mail *m, struct rbuf *out)
 
 int
 deliver_sendmail(const char *cmd, const char *from, const char *to,
-    const struct rbuf *mail, unsigned timeout_s, char *err, size_t errlen)
+    const struct strbuf *mail, unsigned timeout_s, char *err, size_t errlen)
 {
 	char *copy = strdup(cmd ? cmd : DELIVER_SENDMAIL), *argv[64], *save = NULL;
 	size_t argc = 0;

@@ -17,7 +17,7 @@
 #define DELIVER_SENDMAIL "/usr/sbin/sendmail -t -oi -f %f"
 
 /* gzip (RFC 1952, no name, time 0: the same input gives the same bytes). */
-int deliver_gzip(const void *p, size_t n, struct rbuf *out, char *err, size_t errlen);
+int deliver_gzip(const void *p, size_t n, struct strbuf *out, char *err, size_t errlen);
 /* "receiver!domain!begin!end!id.xml.gz" */
 void deliver_filename(const char *receiver, const struct agg_report *r, char *buf, size_t len);
 
@@ -27,19 +27,19 @@ struct deliver_mail {
 	const char *receiver;
 	const struct agg_report *report;
 	const char *filename;
-	const struct rbuf *gz;
+	const struct strbuf *gz;
 	int64_t now;                    /* Date: */
 	unsigned seq;                   /* Message-ID: <report_id.seq@receiver> */
 };
 /* The whole message, LF line ends, lines under 78 characters. */
-void deliver_mail_build(const struct deliver_mail *m, struct rbuf *out);
+void deliver_mail_build(const struct deliver_mail *m, struct strbuf *out);
 
 /*
  * Runs cmd (split at blanks, no shell; a word "%f" becomes from, "%t" to)
  * with the mail on its standard input. 0 when it exits 0, else -1 + err.
  */
 int deliver_sendmail(const char *cmd, const char *from, const char *to,
-    const struct rbuf *mail, unsigned timeout_s, char *err, size_t errlen);
+    const struct strbuf *mail, unsigned timeout_s, char *err, size_t errlen);
 
 /* Writes dir/name atomically (name.tmp, rename). 0 or -1 + err. */
 int deliver_write(const char *dir, const char *name, const void *p, size_t n,

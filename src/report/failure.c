@@ -26,7 +26,7 @@ fr_utc(int64_t t, char *buf, size_t len)
  * 8-bit bytes as '?', and no empty continuation line.
  */
 static void
-fr_value(struct rbuf *out, const char *v)
+fr_value(struct strbuf *out, const char *v)
 {
 	for (const char *p = v ? v : ""; *p; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -47,7 +47,7 @@ fr_value(struct rbuf *out, const char *v)
 
 /* The kept header section: lines as stored, each line a field or a fold. */
 static void
-fr_headers(struct rbuf *out, const char *h, const char *boundary)
+fr_headers(struct strbuf *out, const char *h, const char *boundary)
 {
 	const char *p = h ? h : "";
 	size_t blen = strlen(boundary);
@@ -72,7 +72,7 @@ fr_headers(struct rbuf *out, const char *h, const char *boundary)
 }
 
 void
-failure_mail_build(const struct failure_mail *m, struct rbuf *out)
+failure_mail_build(const struct failure_mail *m, struct strbuf *out)
 {
 	const struct failure_sample *fs = m->fs;
 	char date[64], arrival[64], boundary[96];

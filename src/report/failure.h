@@ -34,6 +34,6 @@ struct failure_mail {
 };
 
 /* The whole message, LF line ends. */
-void failure_mail_build(const struct failure_mail *m, struct rbuf *out);
+void failure_mail_build(const struct failure_mail *m, struct strbuf *out);
 
 #endif

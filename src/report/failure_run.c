@@ -45,13 +45,11 @@ static int
 fr_row_cb(void *arg, size_t ncol, const char *const *col)
 {
 	struct fr_rows *rs = arg;
-	if (rs->n == rs->cap) {
-		rs->cap = rs->cap ? rs->cap * 2 : 64;
-		rs->v = realloc(rs->v, rs->cap * sizeof *rs->v);
-		if (!rs->v)
-			report_fail("out of memory");
-	}
-	struct fr_row *r = &rs->v[rs->n++];
+	struct fr_row *r = grow_array(rs->v, &rs->cap, rs->n + 1, sizeof *r);
+	if (!r)
+		report_fail("out of memory");
+	rs->v = r;
+	r = &rs->v[rs->n++];
 	for (size_t i = 0; i < 14; i++) {
 		r->null[i] = i >= ncol || !col[i];
 		r->col[i] = fr_dup(i < ncol ? col[i] : NULL);
@@ -151,7 +149,7 @@ fr_sample(struct run *r, struct fr_row *row, const char *user_agent)
 		.auth_results = row->null[10] ? NULL : c[10], .headers = c[11],
 	};
 	struct rua_uri uris[RUA_MAX];
-	struct rbuf mail = { 0 };
+	struct strbuf mail = { 0 };
 	char why[512], err[512], key[RUA_ADDR_MAX + 8];
 	bool pending = false;
 	unsigned seq = 0;
@@ -264,7 +262,7 @@ fr_sample(struct run *r, struct fr_row *row, const char *user_agent)
 	}
 	if (!pending)
 		fr_done(r, id);
-	rbuf_free(&mail);
+	strbuf_free(&mail);
 }
 
 void

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "dmarc.h"
+#include "grow.h"
 #include "history.h"
 #include "report_store.h"
 
@@ -59,22 +60,6 @@ history_kind_parse(const char *name)
 	return (enum history_kind)k;
 }
 
-static bool
-grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 256;
-	while (ncap < need)
-		ncap *= 2;
-	void *np = realloc(*p, ncap * size);
-	if (np == NULL)
-		return false;
-	*p = np;
-	*cap = ncap;
-	return true;
-}
-
 static uint64_t
 num(const char *s)
 {
@@ -85,11 +70,14 @@ static int
 row_domain(void *arg, size_t ncol, const char *const *col)
 {
 	struct history *h = arg;
-	if (ncol < 3 || col[0] == NULL || !grow((void **)&h->d, &h->dcap, h->nd + 1, sizeof(*h->d))) {
+	struct hdom *d;
+	if (ncol < 3 || col[0] == NULL ||
+	    (d = grow_array(h->d, &h->dcap, h->nd + 1, sizeof(*d))) == NULL) {
 		h->oom = ncol >= 3 && col[0] != NULL;
 		return h->oom;
 	}
-	struct hdom *d = &h->d[h->nd++];
+	h->d = d;
+	d = &h->d[h->nd++];
 	memset(d, 0, sizeof(*d));
 	d->org = arena_strdup(h->a, col[0]);
 	d->pass = num(col[1]);
@@ -103,11 +91,14 @@ static int
 row_rcpt(void *arg, size_t ncol, const char *const *col)
 {
 	struct history *h = arg;
-	if (ncol < 2 || col[0] == NULL || !grow((void **)&h->d, &h->dcap, h->nd + 1, sizeof(*h->d))) {
+	struct hdom *d;
+	if (ncol < 2 || col[0] == NULL ||
+	    (d = grow_array(h->d, &h->dcap, h->nd + 1, sizeof(*d))) == NULL) {
 		h->oom = ncol >= 2 && col[0] != NULL;
 		return h->oom;
 	}
-	struct hdom *d = &h->d[h->nd++];
+	h->d = d;
+	d = &h->d[h->nd++];
 	memset(d, 0, sizeof(*d));
 	d->org = arena_strdup(h->a, col[0]);
 	d->rcpt = num(col[1]);
@@ -124,11 +115,13 @@ row_item(void *arg, size_t ncol, const char *const *col)
 		return 0;
 	if ((k = history_kind_parse(col[1])) == HIST_NKINDS)
 		return 0;
-	if (!grow((void **)&h->it, &h->itcap, h->nit + 1, sizeof(*h->it))) {
+	struct hitem *it = grow_array(h->it, &h->itcap, h->nit + 1, sizeof(*it));
+	if (it == NULL) {
 		h->oom = true;
 		return 1;
 	}
-	struct hitem *it = &h->it[h->nit++];
+	h->it = it;
+	it = &h->it[h->nit++];
 	it->org = arena_strdup(h->a, col[0]);
 	it->kind = k;
 	it->value = arena_strdup(h->a, col[2]);

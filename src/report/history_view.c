@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "dmarc.h"
+#include "grow.h"
 #include "history.h"
 #include "report_run.h"
 #include "report_store.h"
@@ -91,17 +92,13 @@ hv_infra_row(void *arg, size_t ncol, const char *const *col)
 	/* A kind this version does not know is not something it acts on. */
 	if ((k = history_kind_parse(col[0])) == HIST_NKINDS)
 		return 0;
-	if (v->nrow == v->cap) {
-		size_t ncap = v->cap ? v->cap * 2 : 32;
-		struct hv_row *n = realloc(v->row, ncap * sizeof(*n));
-		if (n == NULL) {
-			v->oom = true;
-			return 1;
-		}
-		v->row = n;
-		v->cap = ncap;
+	struct hv_row *r = grow_array(v->row, &v->cap, v->nrow + 1, sizeof(*r));
+	if (r == NULL) {
+		v->oom = true;
+		return 1;
 	}
-	struct hv_row *r = &v->row[v->nrow++];
+	v->row = r;
+	r = &v->row[v->nrow++];
 	memset(r, 0, sizeof(*r));
 	r->kind = k;
 	r->value = arena_strdup(v->a, col[1]);

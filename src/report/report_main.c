@@ -201,7 +201,7 @@ report_mark(struct run *r, const struct agg_report *rep, const char *key, const 
 static int
 bounce_dsn(struct run *r)
 {
-	struct rbuf in = { 0 };
+	struct strbuf in = { 0 };
 	char buf[65536], addrs[16][RUA_ADDR_MAX + 1], key[RUA_ADDR_MAX + 8], err[256];
 	size_t got, n;
 
@@ -226,17 +226,17 @@ bounce_dsn(struct run *r)
 	}
 	if (n == 0)
 		printf("no failed recipient in the notification\n");
-	rbuf_free(&in);
+	strbuf_free(&in);
 	return 0;
 }
 
 /* ---- One domain and period -------------------------------------------- */
 
-static void note_add(struct rbuf *notes, const char *fmt, ...)
+static void note_add(struct strbuf *notes, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
-note_add(struct rbuf *notes, const char *fmt, ...)
+note_add(struct strbuf *notes, const char *fmt, ...)
 {
 	va_list ap;
 	char buf[512];
@@ -261,7 +261,7 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 {
 	struct opts *o = r->o;
 	struct agg_report rep = { 0 };
-	struct rbuf notes = { 0 }, gz = { 0 }, mail = { 0 };
+	struct strbuf notes = { 0 }, gz = { 0 }, mail = { 0 };
 	struct rua_uri uris[RUA_MAX];
 	struct dest dests[RUA_MAX];
 	size_t nuris, ndest = 0, nsend = 0, i, k;
@@ -402,9 +402,9 @@ report_domain(struct run *r, const char *domain, int64_t begin, int64_t end)
 	}
 out:
 	agg_report_free(&rep);
-	rbuf_free(&notes);
-	rbuf_free(&gz);
-	rbuf_free(&mail);
+	strbuf_free(&notes);
+	strbuf_free(&gz);
+	strbuf_free(&mail);
 }
 
 static void

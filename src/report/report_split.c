@@ -18,7 +18,7 @@
 
 struct part {
 	struct agg_report rep;
-	struct rbuf gz;
+	struct strbuf gz;
 };
 
 static void
@@ -26,7 +26,7 @@ parts_free(struct part *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		agg_report_free(&p[i].rep);
-		rbuf_free(&p[i].gz);
+		strbuf_free(&p[i].gz);
 	}
 }
 
@@ -74,7 +74,7 @@ report_split_send(struct run *r, struct dest *d, const struct agg_report *whole,
 {
 	struct opts *o = r->o;
 	struct part p[SPLIT_MAX_PARTS];
-	struct rbuf mail = { 0 };
+	struct strbuf mail = { 0 };
 	char err[512], fname[1024], name[1100];
 	bool failed = false;
 
@@ -113,5 +113,5 @@ report_split_send(struct run *r, struct dest *d, const struct agg_report *whole,
 		report_dest_ok(r, d->key);
 	}
 	parts_free(p, nparts);
-	rbuf_free(&mail);
+	strbuf_free(&mail);
 }

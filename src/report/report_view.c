@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grow.h"
 #include "report_store.h"
 #include "report_view_int.h"
 
@@ -40,23 +41,6 @@ struct rv_load {
 	char *err;
 	size_t errlen;
 };
-
-static void *
-rv_grow(void *p, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *q;
-
-	if (n < *cap)
-		return p;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > SIZE_MAX / size)
-		return NULL;
-	q = realloc(p, ncap * size);
-	if (q != NULL)
-		*cap = ncap;
-	return q;
-}
 
 static int
 rv_nomem(struct rv_load *l)
@@ -262,7 +246,7 @@ rv_row_source(void *arg, size_t ncol, const char *const *col)
 	d = l->ndom > 0 && strcmp(l->dom[l->ndom - 1].name, col[0]) == 0 ?
 	    &l->dom[l->ndom - 1] : rv_find_domain(l, col[0]);
 	if (d == NULL) {
-		struct rv_domain *nd = rv_grow(l->dom, &l->capdom, l->ndom, sizeof(*nd));
+		struct rv_domain *nd = grow_array(l->dom, &l->capdom, l->ndom + 1, sizeof(*nd));
 
 		if (nd == NULL)
 			return rv_nomem(l);
@@ -275,7 +259,7 @@ rv_row_source(void *arg, size_t ncol, const char *const *col)
 		rv_qsort(l->dom, l->ndom, sizeof(*l->dom), rv_domain_name_cmp);
 		d = rv_find_domain(l, col[0]);
 	}
-	src = rv_grow(d->src, &d->capsrc, d->nsrc, sizeof(*src));
+	src = grow_array(d->src, &d->capsrc, d->nsrc + 1, sizeof(*src));
 	if (src == NULL)
 		return rv_nomem(l);
 	d->src = src;

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "report_view.h"
 #include "report_view_int.h"
 
@@ -57,16 +58,11 @@ rvt_cell(struct rvt_table *t, const char *fmt, ...)
 
 	if (t->failed)
 		return;
-	if (t->ncell == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 32;
-
-		if ((nc = realloc(t->cell, cap * sizeof(*nc))) == NULL) {
-			t->failed = true;
-			return;
-		}
-		t->cell = nc;
-		t->cap = cap;
+	if ((nc = grow_array(t->cell, &t->cap, t->ncell + 1, sizeof(*nc))) == NULL) {
+		t->failed = true;
+		return;
 	}
+	t->cell = nc;
 	va_start(ap, fmt);
 	if (vasprintf(&c, fmt, ap) < 0) {
 		t->failed = true;

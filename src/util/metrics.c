@@ -185,25 +185,9 @@ metrics_reset(void)
 void
 metrics_text_add(struct metrics_text *t, const char *s, size_t len)
 {
-	char *np;
-	size_t cap;
-
-	if (t->oom)
-		return;
-	if (t->n + len + 1 > t->cap) {
-		cap = t->cap ? t->cap : 4096;
-		while (cap < t->n + len + 1)
-			cap *= 2;
-		if ((np = realloc(t->p, cap)) == NULL) {
-			t->oom = true;
-			return;
-		}
-		t->p = np;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->n, s, len);
-	t->n += len;
-	t->p[t->n] = '\0';
+	/* A page with a piece missing is wrong, and metrics_render drops it. */
+	if (!t->oom && strbuf_add(&t->b, s, len) < 0)
+		t->oom = true;
 }
 
 static void
@@ -369,11 +353,11 @@ metrics_render(size_t *len)
 	render_hist(&t, "compauthd_message_seconds",
 	    "Time from MAIL FROM to the verdict at end of message.", &metrics_total);
 	if (t.oom) {
-		free(t.p);
+		strbuf_free(&t.b);
 		return NULL;
 	}
-	*len = t.n;
-	return t.p;
+	*len = t.b.len;
+	return t.b.p;
 }
 
 /* ---- metrics_listen ---- */

@@ -32,8 +32,8 @@ test_escape(void)
 	struct metrics_text t = { 0 };
 
 	metrics_text_label(&t, "a\\b\"c\nd");
-	is_str(t.p, "a\\\\b\\\"c\\nd", "label: backslash, quote and newline escaped");
-	free(t.p);
+	is_str(t.b.p, "a\\\\b\\\"c\\nd", "label: backslash, quote and newline escaped");
+	free(t.b.p);
 }
 
 static void
@@ -44,7 +44,7 @@ test_histogram(void)
 	struct metrics_text t = { 0 };
 
 	metrics_text_histogram(&t, "x_seconds", "A test.", le, counts, 2, 4.5);
-	is_str(t.p,
+	is_str(t.b.p,
 	    "# HELP x_seconds A test.\n"
 	    "# TYPE x_seconds histogram\n"
 	    "x_seconds_bucket{le=\"0.1\"} 2\n"
@@ -53,7 +53,7 @@ test_histogram(void)
 	    "x_seconds_sum 4.500000\n"
 	    "x_seconds_count 6\n",
 	    "histogram: buckets cumulative, +Inf equals _count, _sum as given");
-	free(t.p);
+	free(t.b.p);
 }
 
 #define R(m, r, why) { m, r, NULL, why, 0, NULL }
