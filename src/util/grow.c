@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +27,12 @@ grow_array(void *p, size_t *cap, size_t need, size_t size)
 	ncap = *cap ? *cap : GROW_FIRST;
 	while (ncap < need)
 		ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
-	/* realloc says ENOMEM itself; a size past SIZE_MAX is the same want. */
-	if (ncap > SIZE_MAX / size || (np = realloc(p, ncap * size)) == NULL) {
+	/*
+	 * No object may be larger than PTRDIFF_MAX (pointer differences in it
+	 * would overflow): such a size is refused here, not handed to realloc,
+	 * which the sanitizers treat as a fatal request.
+	 */
+	if (ncap > (size_t)PTRDIFF_MAX / size || (np = realloc(p, ncap * size)) == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}

@@ -1,5 +1,6 @@
 /* grow: the doubling rule, overflow leaving the old block, strbuf text. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +53,8 @@ test_overflow(void)
 	ok(same, "the old block is intact and still the caller's");
 	w = grow_array(v, &cap, SIZE_MAX / 2 + 1, 2);
 	ok(w == NULL && cap == 16, "doubling to the top of size_t: NULL, not a wrapped size");
-	w = grow_array(v, &cap, SIZE_MAX, 1);
-	ok(w == NULL && cap == 16, "a size realloc cannot give: NULL");
+	w = grow_array(v, &cap, (size_t)PTRDIFF_MAX + 1, 1);
+	ok(w == NULL && cap == 16, "a block past PTRDIFF_MAX: NULL, realloc never asked");
 	v = grow_array(v, &cap, 17, sizeof(*v));
 	ok(v != NULL && cap == 32 && v[15] == 45, "and the block still grows afterwards");
 	free(v);
