@@ -177,11 +177,11 @@ grown=$(( $(cat "$tmp/rss") - $(cat "$tmp/rss0") ))
 ok $? "... in bounded memory ($grown KiB over one line) and time ($((end - start)) s)"
 
 # 9. No setting added: -n prints as many settings as the config test counts.
-want=$(sed -n 's/.*is_int(count, \([0-9]*\), "man: .* settings");.*/\1/p' "$srcdir/tests/unit/test_config.c")
+want=$(sed -n 's/.*is_int(count, \([0-9]*\), "man: .* settings");.*/\1/p' "$srcdir/tests/unit/test_config_files.c")
 echo 'user = 0' > "$tmp/user0.conf"
 got=$("$bin" -n -c "$tmp/user0.conf" 2> /dev/null | grep -c ' = ')
 [ -n "$want" ] && [ "$got" -eq "$want" ]
-ok $? "settings count unchanged: compauthd -n prints $got, test_config.c counts $want"
+ok $? "settings count unchanged: compauthd -n prints $got, test_config_files.c counts $want"
 
 echo "1..$n"
 [ "$tap_failed" -eq 0 ]
