@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "dkimv.h"
+#include "log.h"
 #include "resolver.h"
 #include "../tap.h"
 
@@ -40,6 +41,20 @@
 #define BADVERSION "unsupported signature version"
 
 static const char *top;         /* tests/data/dkim */
+
+/* What every DKIM test program sets up first: the log, the data root, libopendkim. */
+static void __attribute__((unused))
+run_init(const char *prog)
+{
+	static char dir[4096];
+	const char *srcdir = getenv("top_srcdir");
+
+	log_init(prog, 1);
+	log_configure(LOG_LVL_WARN, LOG_FMT_TEXT);
+	snprintf(dir, sizeof(dir), "%s/tests/data/dkim", srcdir ? srcdir : ".");
+	top = dir;
+	dkimv_global_init();
+}
 
 /* ------------------------------------------------------------------ */
 /* Files and messages                                                   */

@@ -457,15 +457,8 @@ test_vectors(void)
 int
 main(void)
 {
-	static char dir[4096];
-	const char *srcdir = getenv("top_srcdir");
-
-	log_init("test_dkim", 1);
-	log_configure(LOG_LVL_WARN, LOG_FMT_TEXT);
-	snprintf(dir, sizeof(dir), "%s/tests/data/dkim", srcdir ? srcdir : ".");
-	top = dir;
+	run_init("test_dkim");
 	dump = getenv("DKIM_DUMP") != NULL;
-	dkimv_global_init();
 
 	test_vectors();
 	return tap_done();

@@ -252,14 +252,7 @@ test_abort(void)
 int
 main(void)
 {
-	static char dir[4096];
-	const char *srcdir = getenv("top_srcdir");
-
-	log_init("test_dkim_queries", 1);
-	log_configure(LOG_LVL_WARN, LOG_FMT_TEXT);
-	snprintf(dir, sizeof(dir), "%s/tests/data/dkim", srcdir ? srcdir : ".");
-	top = dir;
-	dkimv_global_init();
+	run_init("test_dkim_queries");
 
 	test_early_query();
 	test_no_query("mail-dkim/corpus/good_83176.txt", "an rsa-sha1 signature (RFC 8301)");

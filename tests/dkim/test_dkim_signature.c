@@ -223,14 +223,7 @@ test_long_header(void)
 int
 main(void)
 {
-	static char dir[4096];
-	const char *srcdir = getenv("top_srcdir");
-
-	log_init("test_dkim_signature", 1);
-	log_configure(LOG_LVL_WARN, LOG_FMT_TEXT);
-	snprintf(dir, sizeof(dir), "%s/tests/data/dkim", srcdir ? srcdir : ".");
-	top = dir;
-	dkimv_global_init();
+	run_init("test_dkim_signature");
 
 	test_fields();
 	test_sig_table();
